@@ -1,0 +1,177 @@
+// Package mqttclient is hexnet's thin layer over the Eclipse Paho MQTT client:
+// connect with a last will, restore subscriptions after every reconnect,
+// publish with a context, and hand messages to plain callbacks.
+package mqttclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+)
+
+// Will is the message the broker publishes when the client vanishes.
+type Will struct {
+	Topic    string
+	Payload  []byte
+	QoS      byte
+	Retained bool
+}
+
+// Options configure a connection.
+type Options struct {
+	Broker   string // tcp://host:port
+	ClientID string
+	Username string
+	Password string
+	Will     *Will
+	// OnConnect runs after every (re)connect, after subscriptions are restored.
+	OnConnect func()
+	// OnConnectionLost runs when the link drops.
+	OnConnectionLost func(error)
+	Logger           *slog.Logger
+}
+
+// Handler receives one message.
+type Handler func(topic string, payload []byte)
+
+// Client is a connected MQTT client.
+type Client struct {
+	c      paho.Client
+	log    *slog.Logger
+	mu     sync.Mutex
+	subs   map[string]subscription
+	closed bool
+}
+
+type subscription struct {
+	qos     byte
+	handler Handler
+}
+
+// Connect dials the broker and waits until the first connection succeeds or
+// ctx ends; afterwards the client reconnects by itself.
+func Connect(ctx context.Context, o Options) (*Client, error) {
+	if o.Broker == "" {
+		return nil, errors.New("mqtt: no broker address (set --mqtt tcp://HOST:PORT)")
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	cl := &Client{log: log, subs: map[string]subscription{}}
+	po := paho.NewClientOptions().
+		AddBroker(o.Broker).
+		SetClientID(o.ClientID).
+		SetUsername(o.Username).
+		SetPassword(o.Password).
+		SetCleanSession(true).
+		SetAutoReconnect(true).
+		SetConnectRetry(true).
+		SetConnectRetryInterval(500 * time.Millisecond).
+		SetMaxReconnectInterval(10 * time.Second).
+		SetKeepAlive(30 * time.Second).
+		SetOrderMatters(false).
+		SetOnConnectHandler(func(paho.Client) { cl.onConnect(o.OnConnect) }).
+		SetConnectionLostHandler(func(_ paho.Client, err error) {
+			log.Warn("mqtt connection lost; reconnecting", "broker", o.Broker, "err", err)
+			if o.OnConnectionLost != nil {
+				o.OnConnectionLost(err)
+			}
+		})
+	if o.Will != nil {
+		po.SetBinaryWill(o.Will.Topic, o.Will.Payload, o.Will.QoS, o.Will.Retained)
+	}
+	cl.c = paho.NewClient(po)
+	if err := wait(ctx, cl.c.Connect()); err != nil {
+		cl.c.Disconnect(0)
+		return nil, fmt.Errorf("mqtt connect %s: %w", o.Broker, err)
+	}
+	return cl, nil
+}
+
+func (cl *Client) onConnect(then func()) {
+	cl.mu.Lock()
+	subs := make(map[string]subscription, len(cl.subs))
+	for k, v := range cl.subs {
+		subs[k] = v
+	}
+	cl.mu.Unlock()
+	for topic, s := range subs {
+		tok := cl.c.Subscribe(topic, s.qos, wrap(s.handler))
+		go func(topic string) {
+			if tok.Wait(); tok.Error() != nil {
+				cl.log.Error("mqtt resubscribe failed", "topic", topic, "err", tok.Error())
+			}
+		}(topic)
+	}
+	if then != nil {
+		then()
+	}
+}
+
+func wrap(h Handler) paho.MessageHandler {
+	return func(_ paho.Client, m paho.Message) { h(m.Topic(), m.Payload()) }
+}
+
+// Publish sends one message and, for QoS > 0, waits for the broker's
+// acknowledgement or ctx.
+func (cl *Client) Publish(ctx context.Context, topic string, qos byte, retained bool, payload []byte) error {
+	if err := wait(ctx, cl.c.Publish(topic, qos, retained, payload)); err != nil {
+		return fmt.Errorf("mqtt publish %s: %w", topic, err)
+	}
+	return nil
+}
+
+// PublishAsync sends one message and returns at once; done (if not nil) is
+// called with the outcome once the broker has acknowledged it.
+func (cl *Client) PublishAsync(topic string, qos byte, retained bool, payload []byte, done func(error)) {
+	tok := cl.c.Publish(topic, qos, retained, payload)
+	if done == nil {
+		return
+	}
+	go func() {
+		tok.Wait()
+		done(tok.Error())
+	}()
+}
+
+// Subscribe registers handler for topic (wildcards and $share/ allowed) and
+// keeps the subscription across reconnects.
+func (cl *Client) Subscribe(ctx context.Context, topic string, qos byte, handler Handler) error {
+	cl.mu.Lock()
+	cl.subs[topic] = subscription{qos: qos, handler: handler}
+	cl.mu.Unlock()
+	if err := wait(ctx, cl.c.Subscribe(topic, qos, wrap(handler))); err != nil {
+		return fmt.Errorf("mqtt subscribe %s: %w", topic, err)
+	}
+	return nil
+}
+
+// Connected reports whether the link is up now.
+func (cl *Client) Connected() bool { return cl.c.IsConnectionOpen() }
+
+// Close disconnects cleanly (no last will), waiting up to 250 ms for
+// in-flight work.
+func (cl *Client) Close() {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.closed {
+		return
+	}
+	cl.closed = true
+	cl.c.Disconnect(250)
+}
+
+func wait(ctx context.Context, tok paho.Token) error {
+	select {
+	case <-tok.Done():
+		return tok.Error()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,119 @@
+package router
+
+import (
+	"context"
+	"time"
+
+	"github.com/brocaar/lorawan"
+
+	"github.com/hexnet/hexnet/identity"
+)
+
+// Device is a registered end device.
+type Device struct {
+	DevEUI      lorawan.EUI64
+	JoinEUI     lorawan.EUI64 // AppEUI in LoRaWAN 1.0
+	Application string        // application id; events go to hexnet/app/{Application}/...
+	Name        string
+	MACVersion  string            // "1.0.2", "1.0.3", "1.0.4", "1.1.0"
+	OTAA        bool              // joins over the air; false for ABP
+	AppKey      lorawan.AES128Key // OTAA root key (1.0.x: the only one)
+	NwkKey      lorawan.AES128Key // LoRaWAN 1.1 network root key; zero for 1.0.x
+	CreatedAt   time.Time
+}
+
+// Session is a device's active security context: provisioned for ABP,
+// derived at join for OTAA. LoRaWAN 1.0.x uses one network key for MIC and
+// MAC-command encryption (NwkSKey); 1.1 splits it in three.
+type Session struct {
+	DevEUI      lorawan.EUI64
+	DevAddr     lorawan.DevAddr
+	FNwkSIntKey lorawan.AES128Key // 1.0.x: NwkSKey
+	SNwkSIntKey lorawan.AES128Key // 1.0.x: NwkSKey
+	NwkSEncKey  lorawan.AES128Key // 1.0.x: NwkSKey
+	AppSKey     lorawan.AES128Key
+	FCntUp      uint32 // next expected uplink frame counter (full 32 bits)
+	NFCntDown   uint32 // next network downlink frame counter
+	AFCntDown   uint32 // next application downlink frame counter (1.1; 1.0.x uses NFCntDown)
+	UpdatedAt   time.Time
+}
+
+// LedgerFrame is one deduplicated uplink frame and every hotspot copy of it:
+// the input to data-transfer rewards.
+type LedgerFrame struct {
+	ID         [16]byte // the deduplicationId
+	DevEUI     lorawan.EUI64
+	DevAddr    lorawan.DevAddr
+	FCnt       uint32
+	Bytes      int // PHYPayload length
+	ReceivedAt time.Time
+	Copies     []LedgerCopy
+}
+
+// LedgerCopy is one hotspot's copy of a frame.
+type LedgerCopy struct {
+	Hotspot    identity.Address
+	RSSI       float32
+	SNR        float32
+	ReceivedAt time.Time
+}
+
+// Traffic sums one hotspot's copies over a time range.
+type Traffic struct {
+	Hotspot identity.Address
+	Copies  int64
+	Bytes   int64
+}
+
+// Hotspot is what the router knows of a hotspot it has heard from.
+type Hotspot struct {
+	Address   identity.Address
+	FirstSeen time.Time
+	LastSeen  time.Time
+}
+
+// Devices stores the device registry. Missing rows give store.ErrNotFound,
+// duplicates store.ErrConflict.
+type Devices interface {
+	CreateDevice(ctx context.Context, d Device) error
+	GetDevice(ctx context.Context, devEUI lorawan.EUI64) (Device, error)
+	ListDevices(ctx context.Context, application string) ([]Device, error)
+	DeleteDevice(ctx context.Context, devEUI lorawan.EUI64) error
+}
+
+// Sessions stores device sessions and used join nonces.
+type Sessions interface {
+	// SaveSession inserts or replaces the device's session.
+	SaveSession(ctx context.Context, s Session) error
+	GetSession(ctx context.Context, devEUI lorawan.EUI64) (Session, error)
+	// SessionsByDevAddr lists the sessions using a DevAddr (several devices
+	// may share one); none is not an error.
+	SessionsByDevAddr(ctx context.Context, devAddr lorawan.DevAddr) ([]Session, error)
+	// UseDevNonce records a join request's DevNonce; store.ErrConflict if the
+	// device already used it.
+	UseDevNonce(ctx context.Context, devEUI lorawan.EUI64, nonce lorawan.DevNonce) error
+}
+
+// Ledger records delivered uplinks per frame and per hotspot copy.
+type Ledger interface {
+	// RecordFrames appends frames and their copies; a frame whose ID is
+	// already recorded is skipped (idempotent replays).
+	RecordFrames(ctx context.Context, frames []LedgerFrame) error
+	// TrafficBetween sums copies per hotspot for frames received in [from, to).
+	TrafficBetween(ctx context.Context, from, to time.Time) ([]Traffic, error)
+}
+
+// Hotspots records hotspots seen by the router.
+type Hotspots interface {
+	// TouchHotspots records that these hotspots were heard at the given time.
+	TouchHotspots(ctx context.Context, at time.Time, addrs ...identity.Address) error
+	ListHotspots(ctx context.Context) ([]Hotspot, error)
+}
+
+// Store is everything the router keeps.
+type Store interface {
+	Devices
+	Sessions
+	Ledger
+	Hotspots
+}
