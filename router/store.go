@@ -77,40 +77,53 @@ type Hotspot struct {
 type Devices interface {
 	CreateDevice(ctx context.Context, d Device) error
 	GetDevice(ctx context.Context, devEUI lorawan.EUI64) (Device, error)
+	// ListDevices lists an application's devices sorted by DevEUI; an empty
+	// application lists every device.
 	ListDevices(ctx context.Context, application string) ([]Device, error)
+	// DeleteDevice removes the device with its session and used DevNonces;
+	// its ledger frames stay.
 	DeleteDevice(ctx context.Context, devEUI lorawan.EUI64) error
 }
 
 // Sessions stores device sessions and used join nonces.
 type Sessions interface {
-	// SaveSession inserts or replaces the device's session.
+	// SaveSession inserts or replaces the device's session;
+	// store.ErrNotFound if the device is not registered.
 	SaveSession(ctx context.Context, s Session) error
 	GetSession(ctx context.Context, devEUI lorawan.EUI64) (Session, error)
 	// SessionsByDevAddr lists the sessions using a DevAddr (several devices
-	// may share one); none is not an error.
+	// may share one), sorted by DevEUI; none is not an error.
 	SessionsByDevAddr(ctx context.Context, devAddr lorawan.DevAddr) ([]Session, error)
 	// UseDevNonce records a join request's DevNonce; store.ErrConflict if the
-	// device already used it.
+	// device already used it, store.ErrNotFound if it is not registered.
 	UseDevNonce(ctx context.Context, devEUI lorawan.EUI64, nonce lorawan.DevNonce) error
 }
 
 // Ledger records delivered uplinks per frame and per hotspot copy.
 type Ledger interface {
-	// RecordFrames appends frames and their copies; a frame whose ID is
-	// already recorded is skipped (idempotent replays).
+	// RecordFrames appends frames and their copies atomically; a frame whose
+	// ID is already recorded (or repeated in frames) is skipped with its
+	// copies (idempotent replays), and a hotspot's repeated copy of one frame
+	// is kept once.
 	RecordFrames(ctx context.Context, frames []LedgerFrame) error
-	// TrafficBetween sums copies per hotspot for frames received in [from, to).
+	// TrafficBetween sums copies per hotspot for frames received in
+	// [from, to), sorted by hotspot address; Bytes adds the frame's Bytes
+	// once per copy.
 	TrafficBetween(ctx context.Context, from, to time.Time) ([]Traffic, error)
 }
 
 // Hotspots records hotspots seen by the router.
 type Hotspots interface {
-	// TouchHotspots records that these hotspots were heard at the given time.
+	// TouchHotspots records that these hotspots were heard at the given
+	// time: FirstSeen becomes the earliest time given, LastSeen the latest.
 	TouchHotspots(ctx context.Context, at time.Time, addrs ...identity.Address) error
+	// ListHotspots lists the hotspots sorted by address.
 	ListHotspots(ctx context.Context) ([]Hotspot, error)
 }
 
-// Store is everything the router keeps.
+// Store is everything the router keeps. Times round-trip at microsecond
+// precision (truncated) and come back in UTC; store/storetest is the
+// conformance suite every implementation passes.
 type Store interface {
 	Devices
 	Sessions
