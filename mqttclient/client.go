@@ -37,7 +37,7 @@ type Options struct {
 }
 
 // Handler receives one message.
-type Handler func(topic string, payload []byte)
+type Handler = func(topic string, payload []byte)
 
 // Client is a connected MQTT client.
 type Client struct {
