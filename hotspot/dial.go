@@ -1,0 +1,89 @@
+package hotspot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/hexnet/hexnet/identity"
+	"github.com/hexnet/hexnet/mqttclient"
+	"github.com/hexnet/hexnet/proto/hexnetpb"
+)
+
+// DialOptions configure a hotspot's broker connection.
+type DialOptions struct {
+	Key      *identity.Key
+	Broker   string // tcp://HOST:PORT
+	Username string // only when the broker asks for credentials
+	Password string
+	Logger   *slog.Logger
+	Version  string
+}
+
+// Dial connects a hotspot to a broker that needs no credentials; see DialWith.
+func Dial(ctx context.Context, key *identity.Key, brokerURL string, log *slog.Logger, version string) (*mqttclient.Client, error) {
+	return DialWith(ctx, DialOptions{Key: key, Broker: brokerURL, Logger: log, Version: version})
+}
+
+// DialWith connects a hotspot to the broker: client id = the hotspot's
+// address, a signed retained QoS 1 last will State{online: false} on its
+// state topic, and a signed retained State{online: true} published after
+// every (re)connect. The will's time is the time of DialWith.
+func DialWith(ctx context.Context, o DialOptions) (*mqttclient.Client, error) {
+	log, key, version := o.Logger, o.Key, o.Version
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	addr := key.Address()
+	will, err := key.SealBytes(identity.KindState, &hexnetpb.State{Online: false, TimeUnixNs: time.Now().UnixNano(), Version: version})
+	if err != nil {
+		return nil, fmt.Errorf("hotspot: seal last will: %w", err)
+	}
+	var client atomic.Pointer[mqttclient.Client]
+	announce := func() {
+		if cl := client.Load(); cl != nil {
+			go publishOnline(cl, key, version, log)
+		}
+	}
+	cl, err := mqttclient.Connect(ctx, mqttclient.Options{
+		Broker:    o.Broker,
+		ClientID:  string(addr),
+		Username:  o.Username,
+		Password:  o.Password,
+		Will:      &mqttclient.Will{Topic: Topic(addr, LeafState), Payload: will, QoS: 1, Retained: true},
+		OnConnect: announce,
+		Logger:    log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hotspot: %w", err)
+	}
+	client.Store(cl)
+	if err := sendOnline(ctx, cl, key, version); err != nil {
+		cl.Close()
+		return nil, err
+	}
+	return cl, nil
+}
+
+// publishOnline announces the hotspot after a reconnect; it runs in its own
+// goroutine so the client's connect handler never waits on the broker.
+func publishOnline(cl *mqttclient.Client, key *identity.Key, version string, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), PublishTimeout)
+	defer cancel()
+	if err := sendOnline(ctx, cl, key, version); err != nil {
+		log.Warn("could not announce hotspot online after reconnect", "err", err)
+	}
+}
+
+func sendOnline(ctx context.Context, cl *mqttclient.Client, key *identity.Key, version string) error {
+	state, err := key.SealBytes(identity.KindState, &hexnetpb.State{Online: true, TimeUnixNs: time.Now().UnixNano(), Version: version})
+	if err != nil {
+		return fmt.Errorf("hotspot: seal state: %w", err)
+	}
+	if err := cl.Publish(ctx, Topic(key.Address(), LeafState), 1, true, state); err != nil {
+		return fmt.Errorf("hotspot: announce online: %w", err)
+	}
+	return nil
+}

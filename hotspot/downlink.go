@@ -1,0 +1,169 @@
+package hotspot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/hexnet/hexnet/hotspot/gwmp"
+	"github.com/hexnet/hexnet/identity"
+	"github.com/hexnet/hexnet/proto/hexnetpb"
+)
+
+// TxAck error codes the hotspot itself reports, besides the forwarder's own
+// (gwmp.TxNone, gwmp.TxTooLate, ...).
+const (
+	// ErrNoForwarder: no PULL_DATA has arrived yet, so there is nowhere to
+	// send the downlink.
+	ErrNoForwarder = "NO_FORWARDER"
+	// ErrInvalidDownlink: the downlink has no items, or an item cannot be
+	// expressed as a txpk (no data rate, payload over 255 bytes).
+	ErrInvalidDownlink = "INVALID_DOWNLINK"
+	// ErrSendFailed: the PULL_RESP could not be written to the socket.
+	ErrSendFailed = "SEND_FAILED"
+	// ErrNoTxAck: the forwarder sent no TX_ACK within TxAckTimeout.
+	ErrNoTxAck = "NO_TX_ACK"
+	// ErrBusy: too many PULL_RESPs are awaiting their TX_ACK.
+	ErrBusy = "BUSY"
+)
+
+var errInvalidDownlink = errors.New("invalid downlink item")
+
+// onDownlink receives a Downlink from the broker and sends its first item.
+func (d *Daemon) onDownlink(_ string, payload []byte) {
+	var dl hexnetpb.Downlink
+	if err := proto.Unmarshal(payload, &dl); err != nil {
+		d.metrics.drop(DropBadDownlink)
+		d.log.Debug("dropped downlink", "reason", DropBadDownlink, "err", err)
+		return
+	}
+	d.metrics.downlinks.Inc()
+	d.metrics.txReceived.Add(1)
+	d.sendItem(&dl, 0)
+}
+
+// sendItem sends item i of dl as a PULL_RESP, or acknowledges the downlink
+// with the reason it cannot.
+func (d *Daemon) sendItem(dl *hexnetpb.Downlink, i int) {
+	if i >= len(dl.GetItems()) {
+		d.ack(dl.GetId(), i, ErrInvalidDownlink)
+		return
+	}
+	fwd, ok := d.fwd.get()
+	if !ok {
+		d.ack(dl.GetId(), i, ErrNoForwarder)
+		return
+	}
+	txpk, err := txpkOf(dl.GetItems()[i])
+	if err != nil {
+		d.log.Debug("invalid downlink", "id", dl.GetId(), "item", i, "err", err)
+		d.ack(dl.GetId(), i, ErrInvalidDownlink)
+		return
+	}
+	d.sendTXPK(fwd, dl, i, txpk)
+}
+
+// sendTXPK writes the PULL_RESP. In protocol v2 it remembers the token for
+// the TX_ACK; a v1 forwarder never answers, so the downlink is acknowledged
+// as sent (NONE) at once.
+func (d *Daemon) sendTXPK(fwd forwarder, dl *hexnetpb.Downlink, i int, txpk *gwmp.TXPK) {
+	p := &gwmp.Packet{Version: fwd.version, Type: gwmp.PullResp, TXPK: txpk}
+	if fwd.version == gwmp.Version2 {
+		tok, ok := d.pending.add(pendingTx{dl: dl, item: i, deadline: d.now().Add(TxAckTimeout)})
+		if !ok {
+			d.ack(dl.GetId(), i, ErrBusy)
+			return
+		}
+		p.Token = tok
+	}
+	raw, err := gwmp.Encode(p)
+	if err == nil {
+		err = d.send(raw, fwd.addr)
+	}
+	if err != nil {
+		d.pending.take(p.Token)
+		d.log.Warn("could not send downlink to the packet forwarder", "id", dl.GetId(), "item", i, "err", err)
+		d.ack(dl.GetId(), i, ErrSendFailed)
+		return
+	}
+	if fwd.version == gwmp.Version1 {
+		d.ack(dl.GetId(), i, string(gwmp.TxNone))
+	}
+}
+
+// txpkOf converts a downlink item to the forwarder's txpk.
+func txpkOf(it *hexnetpb.DownlinkItem) (*gwmp.TXPK, error) {
+	dr := it.GetDataRate()
+	if dr == nil {
+		return nil, fmt.Errorf("%w: no data rate", errInvalidDownlink)
+	}
+	if len(it.GetPhyPayload()) > gwmp.MaxPayload {
+		return nil, fmt.Errorf("%w: payload of %d bytes", errInvalidDownlink, len(it.GetPhyPayload()))
+	}
+	codr := dr.GetCodingRate()
+	if codr == "" {
+		codr = "4/5"
+	}
+	t := &gwmp.TXPK{
+		Imme: it.GetImmediately(),
+		Freq: gwmp.MHz(it.GetFrequencyHz()),
+		Powe: int16(it.GetPowerDbm()),
+		Modu: gwmp.ModuLoRa,
+		DatR: gwmp.LoRa(int(dr.GetSpreadingFactor()), int(dr.GetBandwidthKhz())),
+		Codr: codr,
+		IPol: it.GetInvertPolarity(),
+	}
+	if !t.Imme {
+		tmst := it.GetTmst()
+		t.Tmst = &tmst
+	}
+	t.SetPayload(it.GetPhyPayload())
+	return t, nil
+}
+
+// handleTxAck matches a TX_ACK to its PULL_RESP; a retryable error moves on
+// to the downlink's next item, anything else is the final answer.
+func (d *Daemon) handleTxAck(p *gwmp.Packet) {
+	pt, ok := d.pending.take(p.Token)
+	if !ok {
+		d.metrics.drop(DropUnknownTxToken)
+		d.log.Debug("dropped TX_ACK", "reason", DropUnknownTxToken, "token", p.Token)
+		return
+	}
+	code := p.TxError()
+	if code.Retryable() && pt.item+1 < len(pt.dl.GetItems()) {
+		d.log.Debug("downlink item refused; trying the next", "id", pt.dl.GetId(), "item", pt.item, "error", code)
+		d.sendItem(pt.dl, pt.item+1)
+		return
+	}
+	d.ack(pt.dl.GetId(), pt.item, string(code))
+}
+
+// ack queues the final TxAck of a downlink.
+func (d *Daemon) ack(id uint32, item int, code string) {
+	d.metrics.txAcks.WithLabelValues(code).Inc()
+	if code == string(gwmp.TxNone) {
+		d.metrics.txEmitted.Add(1)
+	}
+	msg := &hexnetpb.TxAck{Id: id, Error: code, Item: uint32(item), TimeUnixNs: d.now().UnixNano()}
+	d.enqueue(job{topic: Topic(d.addr, LeafAck), qos: 1, kind: identity.KindTxAck, msg: msg})
+}
+
+// sweepLoop acknowledges, once a second, PULL_RESPs whose TX_ACK is overdue.
+func (d *Daemon) sweepLoop(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			for _, pt := range d.pending.expire(d.now()) {
+				d.ack(pt.dl.GetId(), pt.item, ErrNoTxAck)
+			}
+		}
+	}
+}
