@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hexnet/hexnet/broker"
+	"github.com/hexnet/hexnet/clock"
+	"github.com/hexnet/hexnet/hotspot"
+	"github.com/hexnet/hexnet/metrics"
+	"github.com/hexnet/hexnet/mqttclient"
+	"github.com/hexnet/hexnet/router"
+	"github.com/hexnet/hexnet/sim"
+	"github.com/hexnet/hexnet/store/backend"
+)
+
+// netID is the LoRaWAN NetID of the devnet: 000001 is reserved for
+// experimental and private networks.
+var netID = [3]byte{0, 0, 1}
+
+const internalUser = "devnet"
+
+// devnet is one running local network.
+type devnet struct {
+	cfg      *Config
+	log      *slog.Logger
+	out      io.Writer
+	broker   *broker.Broker
+	password string
+	db       backend.Backend
+	tmpDir   string
+	world    *sim.World
+	watch    *watcher
+	reg      *prometheus.Registry
+	metrics  *metrics.Server
+	started  time.Time
+}
+
+// start builds the broker, the store and the simulated world; the daemons
+// start in wait.
+func start(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) (*devnet, error) {
+	d := &devnet{cfg: cfg, log: log, out: out, watch: newWatcher(), reg: metrics.NewRegistry(), password: randomHex(16)}
+	if err := d.startBroker(); err != nil {
+		return nil, err
+	}
+	if err := d.openStore(ctx); err != nil {
+		d.close()
+		return nil, err
+	}
+	if err := d.buildWorld(ctx); err != nil {
+		d.close()
+		return nil, err
+	}
+	ms, err := metrics.Listen(cfg.MetricsListen, d.reg)
+	if err != nil {
+		d.close()
+		return nil, err
+	}
+	d.metrics = ms
+	return d, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (d *devnet) startBroker() error {
+	b, err := broker.Start(broker.Options{
+		Listen:        d.cfg.MQTTListen,
+		Users:         map[string]string{internalUser: d.password},
+		AnonymousRead: []string{"hexnet/app/"},
+		Logger:        d.log,
+	})
+	if err != nil {
+		return err
+	}
+	d.broker = b
+	return nil
+}
+
+func (d *devnet) openStore(ctx context.Context) error {
+	url := d.cfg.DB
+	if url == "" {
+		dir, err := os.MkdirTemp("", "hexnet-devnet-")
+		if err != nil {
+			return fmt.Errorf("temporary store directory: %w", err)
+		}
+		d.tmpDir = dir
+		url = "sqlite://" + filepath.Join(dir, "devnet.db")
+	}
+	db, err := backend.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	d.db = db
+	return db.Migrate(ctx)
+}
+
+func (d *devnet) buildWorld(ctx context.Context) error {
+	w, err := sim.NewWorld(sim.Config{
+		City: d.cfg.City, Hotspots: d.cfg.Hotspots, Devices: d.cfg.Devices, Seed: d.cfg.Seed,
+		UplinkInterval: d.cfg.UplinkInterval, OTAAShare: d.cfg.OTAAShare,
+		Application: d.cfg.Application, NetID: netID, Logger: d.log.With("component", "sim"),
+	})
+	if err != nil {
+		return err
+	}
+	d.world = w
+	return d.register(ctx)
+}
+
+// register puts the simulated devices into the router's registry, as their
+// owners would.
+func (d *devnet) register(ctx context.Context) error {
+	for _, r := range d.world.Registrations() {
+		if err := d.db.CreateDevice(ctx, r.Device); err != nil {
+			return fmt.Errorf("register device %s: %w", r.Device.DevEUI, err)
+		}
+		if r.Session != nil {
+			if err := d.db.SaveSession(ctx, *r.Session); err != nil {
+				return fmt.Errorf("ABP session of %s: %w", r.Device.DevEUI, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (d *devnet) close() {
+	if d.db != nil {
+		d.db.Close()
+	}
+	if d.broker != nil {
+		d.broker.Close()
+	}
+	if d.tmpDir != "" {
+		os.RemoveAll(d.tmpDir)
+	}
+}
+
+func (d *devnet) connect(ctx context.Context, id, user, pass string) (*mqttclient.Client, error) {
+	return mqttclient.Connect(ctx, mqttclient.Options{
+		Broker: d.broker.URL(), ClientID: id, Username: user, Password: pass, Logger: d.log,
+	})
+}
+
+// wait runs the network until ctx ends, then drains and summarises.
+func (d *devnet) wait(ctx context.Context) (summary, error) {
+	defer d.close()
+	runCtx, stopAll := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopAll()
+	g, gctx := errgroup.WithContext(runCtx)
+	clients, gateways, err := d.startDaemons(gctx, g)
+	defer closeAll(clients)
+	if err != nil {
+		return summary{}, err
+	}
+	d.banner()
+	simCtx, stopSim := context.WithCancel(gctx)
+	defer stopSim()
+	d.started = time.Now()
+	g.Go(func() error { return d.world.Run(simCtx, gateways) })
+	g.Go(func() error { return d.metrics.Run(gctx, d.log) })
+	g.Go(func() error { d.progress(simCtx); return nil })
+	select {
+	case <-ctx.Done():
+	case <-gctx.Done():
+	}
+	stopSim()
+	d.drain(gctx)
+	elapsed := time.Since(d.started)
+	stopAll()
+	if err := g.Wait(); err != nil {
+		return summary{}, err
+	}
+	return d.summarise(elapsed), nil
+}
+
+// startDaemons starts the router, one hotspotd per simulated gateway and
+// the watcher, returning the MQTT clients to close and each hotspotd's
+// GWMP address.
+func (d *devnet) startDaemons(ctx context.Context, g *errgroup.Group) ([]*mqttclient.Client, []string, error) {
+	var clients []*mqttclient.Client
+	rc, err := d.connect(ctx, "router", internalUser, d.password)
+	if err != nil {
+		return nil, nil, err
+	}
+	clients = append(clients, rc)
+	r, err := router.New(router.Options{
+		Store: d.db, Bus: rc, Clock: clock.Real{}, DedupWindow: d.cfg.DedupWindow, NetID: netID,
+		ShareGroup: "router", Logger: d.log.With("component", "router"), Registerer: d.reg,
+	})
+	if err != nil {
+		return clients, nil, err
+	}
+	g.Go(func() error { return r.Run(ctx) })
+	gateways, hc, err := d.startHotspots(ctx, g)
+	clients = append(clients, hc...)
+	if err != nil {
+		return clients, nil, err
+	}
+	wc, err := d.startWatcher(ctx)
+	return append(clients, wc...), gateways, err
+}
+
+func (d *devnet) startHotspots(ctx context.Context, g *errgroup.Group) ([]string, []*mqttclient.Client, error) {
+	var addrs []string
+	var clients []*mqttclient.Client
+	for _, h := range d.world.Hotspots() {
+		log := d.log.With("component", "hotspotd", "hotspot", h.Address)
+		bus, err := hotspot.DialWith(ctx, hotspot.DialOptions{
+			Key: h.Key, Broker: d.broker.URL(), Username: internalUser, Password: d.password, Logger: log, Version: version,
+		})
+		if err != nil {
+			return addrs, clients, err
+		}
+		clients = append(clients, bus)
+		hd, err := hotspot.New(hotspot.Options{
+			Key: h.Key, GWMPListen: "127.0.0.1:0", Bus: bus, Logger: log, Version: version,
+			Registerer: prometheus.WrapRegistererWith(prometheus.Labels{"hotspot": h.Address.String()}, d.reg),
+		})
+		if err == nil {
+			err = hd.Listen()
+		}
+		if err != nil {
+			return addrs, clients, err
+		}
+		addrs = append(addrs, hd.Addr().String())
+		g.Go(func() error { return hd.Run(ctx) })
+	}
+	return addrs, clients, nil
+}
+
+// startWatcher subscribes like an outside application: anonymously, to
+// hexnet/app/#; hotspot states are read with the internal account.
+func (d *devnet) startWatcher(ctx context.Context) ([]*mqttclient.Client, error) {
+	app, err := d.connect(ctx, "devnet-watcher", "", "")
+	if err != nil {
+		return nil, err
+	}
+	state, err := d.connect(ctx, "devnet-state", internalUser, d.password)
+	if err != nil {
+		return []*mqttclient.Client{app}, err
+	}
+	return []*mqttclient.Client{app, state}, d.watch.subscribe(ctx, app, state)
+}
+
+func closeAll(clients []*mqttclient.Client) {
+	for i := len(clients) - 1; i >= 0; i-- {
+		clients[i].Close()
+	}
+}
+
+// drain waits until deliveries stop arriving after the simulation stopped:
+// frames already on their way get the dedup window and processing time.
+func (d *devnet) drain(ctx context.Context) {
+	deadline := time.Now().Add(5 * time.Second)
+	last, quietSince := -1, time.Now()
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		n := d.watch.snapshot().Events
+		if n != last {
+			last, quietSince = n, time.Now()
+		} else if time.Since(quietSince) > d.cfg.DedupWindow+700*time.Millisecond {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

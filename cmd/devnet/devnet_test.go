@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/hexnet/hexnet/config"
+)
+
+// TestDevnetEndToEnd runs the whole network for a few seconds: every data
+// frame the simulation says a hotspot heard must reach the application
+// topic exactly once with the payload the device sent, and every OTAA
+// device must join.
+func TestDevnetEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end devnet run skipped in -short mode")
+	}
+	cfg := defaults()
+	_, err := config.Load("devnet", cfg, []string{
+		"--hotspots", "10", "--devices", "20", "--seed", "7", "--for", "14s",
+		"--uplink-interval", "3s", "--progress", "5s", "--metrics-listen", "",
+	}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), cfg, &out); err != nil {
+		t.Fatalf("devnet: %v\n%s", err, out.String())
+	}
+	t.Log(out.String())
+	sum := lastJSON(t, out.String())
+	checks := []struct {
+		what      string
+		got, want int64
+	}{
+		{"frames missing at the application", int64(sum.Missing), 0},
+		{"payloads that differ from what the device sent", int64(sum.Mismatched), 0},
+		{"frames delivered twice", int64(sum.Duplicates), 0},
+		{"data frames heard vs delivered", int64(sum.DataFramesHeard), int64(sum.UplinksDelivered)},
+		{"hotspots online", int64(sum.HotspotsOnline), 10},
+		{"broker drops", sum.BrokerDropped, 0},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: %d, want %d", c.what, c.got, c.want)
+		}
+	}
+	if sum.UplinksDelivered < 20 {
+		t.Errorf("only %d uplinks delivered; the run proves little", sum.UplinksDelivered)
+	}
+	if sum.Joins == 0 || int64(sum.Joins) != sum.JoinsAccepted {
+		t.Errorf("joins: %d join events, %d accepted by devices", sum.Joins, sum.JoinsAccepted)
+	}
+	if sum.OTAADevices == 0 || sum.Joins != sum.OTAADevices {
+		t.Errorf("%d of %d OTAA devices joined", sum.Joins, sum.OTAADevices)
+	}
+}
+
+// lastJSON parses the summary on the last line of the output.
+func lastJSON(t *testing.T, out string) summary {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	last := lines[len(lines)-1]
+	var s summary
+	if err := json.Unmarshal([]byte(last), &s); err != nil {
+		t.Fatalf("last line is not the JSON summary: %v\n%s", err, last)
+	}
+	for _, key := range []string{"frames_sent", "frames_heard", "app_events", "joins"} {
+		if !strings.Contains(last, `"`+key+`"`) {
+			t.Errorf("summary lacks %q", key)
+		}
+	}
+	return s
+}

@@ -1,0 +1,137 @@
+// Command hotspotd runs on a LoRa gateway next to the Semtech packet
+// forwarder: it speaks GWMP to the forwarder and MQTT to the hexnet network,
+// signing every report with the hotspot's key.
+//
+//	hotspotd --key FILE --gwmp-listen HOST:PORT --mqtt tcp://HOST:PORT
+//	hotspotd keygen --out FILE
+//	hotspotd config [flags]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hexnet/hexnet/config"
+	"github.com/hexnet/hexnet/hotspot"
+	"github.com/hexnet/hexnet/identity"
+	"github.com/hexnet/hexnet/internal/cli"
+	"github.com/hexnet/hexnet/metrics"
+)
+
+// version is stamped by the build (-X main.version=...).
+var version = "dev"
+
+// Config is hotspotd's configuration.
+type Config struct {
+	Key           string        `toml:"key" help:"hotspot key file: Solana CLI keypair JSON, mode 0600 (create with: hotspotd keygen --out FILE)"`
+	GWMPListen    string        `toml:"gwmp_listen" help:"UDP address the packet forwarder sends to (its server_address/serv_port_up/down)"`
+	MQTT          string        `toml:"mqtt" help:"MQTT broker URL, tcp://HOST:PORT"`
+	MetricsListen string        `toml:"metrics_listen" help:"address for Prometheus /metrics; empty disables"`
+	StatsInterval time.Duration `toml:"stats_interval" help:"how often to publish stats on hexnet/hotspot/{id}/stats"`
+	LogLevel      string        `toml:"log_level" help:"debug, info, warn or error"`
+}
+
+func defaults() *Config {
+	return &Config{
+		GWMPListen:    "127.0.0.1:1680",
+		MQTT:          "tcp://127.0.0.1:1883",
+		MetricsListen: "127.0.0.1:9101",
+		StatsInterval: 30 * time.Second,
+		LogLevel:      "info",
+	}
+}
+
+// Validate checks the fields hotspotd cannot run without.
+func (c *Config) Validate() error {
+	switch {
+	case c.Key == "":
+		return config.Errorf("key", "required: the hotspot's key file (create one with: hotspotd keygen --out FILE)")
+	case c.GWMPListen == "":
+		return config.Errorf("gwmp_listen", "required, e.g. 127.0.0.1:1680")
+	case !strings.HasPrefix(c.MQTT, "tcp://"):
+		return config.Errorf("mqtt", "%q: want tcp://HOST:PORT", c.MQTT)
+	case c.StatsInterval < time.Second:
+		return config.Errorf("stats_interval", "%s is too short (at least 1s)", c.StatsInterval)
+	}
+	return nil
+}
+
+func main() {
+	cfg := defaults()
+	cli.Program{
+		Name:     "hotspotd",
+		Config:   cfg,
+		Run:      func(ctx context.Context, _ []string) error { return run(ctx, cfg) },
+		Commands: map[string]cli.Command{"keygen": keygen, "version": printVersion},
+	}.Main()
+}
+
+func run(ctx context.Context, cfg *Config) error {
+	log, err := cli.Logger(os.Stderr, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	key, err := identity.Load(cfg.Key)
+	if err != nil {
+		return err
+	}
+	log = log.With("component", "hotspotd", "hotspot", key.Address())
+	reg := metrics.NewRegistry()
+	ms, err := metrics.Listen(cfg.MetricsListen, reg)
+	if err != nil {
+		return err
+	}
+	log.Info("connecting", "mqtt", cfg.MQTT, "version", version)
+	bus, err := hotspot.Dial(ctx, key, cfg.MQTT, log, version)
+	if err != nil {
+		return err
+	}
+	defer bus.Close()
+	d, err := hotspot.New(hotspot.Options{
+		Key: key, GWMPListen: cfg.GWMPListen, Bus: bus, Logger: log,
+		Registerer: reg, Version: version, StatsInterval: cfg.StatsInterval,
+	})
+	if err != nil {
+		return err
+	}
+	if err := d.Listen(); err != nil {
+		return err
+	}
+	log.Info("packet forwarder endpoint", "gwmp", d.Addr().String())
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return d.Run(ctx) })
+	g.Go(func() error { return ms.Run(ctx, log) })
+	return g.Wait()
+}
+
+func keygen(args []string) error {
+	fs := flag.NewFlagSet("hotspotd keygen", flag.ContinueOnError)
+	out := fs.String("out", "", "where to write the new key file (mode 0600; never overwritten)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("keygen: --out FILE is required")
+	}
+	k, err := identity.Generate()
+	if err != nil {
+		return err
+	}
+	if err := k.Save(*out); err != nil {
+		return err
+	}
+	fmt.Println(k.Address())
+	return nil
+}
+
+func printVersion([]string) error {
+	fmt.Println(version)
+	return nil
+}
