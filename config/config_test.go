@@ -20,7 +20,7 @@ type sample struct {
 	Verbose bool          `toml:"verbose" help:"more logs"`
 	Ratio   float64       `toml:"ratio" help:"a ratio"`
 	Tags    []string      `toml:"tags" help:"tags"`
-	skipped string
+	skipped string        // unexported: never configured
 }
 
 func (s *sample) Validate() error {
@@ -52,7 +52,8 @@ func TestPrecedence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &sample{MQTT: "tcp://file:1", Window: 300 * time.Millisecond, Count: 7, Verbose: true, Ratio: 0.5, Tags: []string{"b", "c"}}
+	cfg.skipped = "kept"
+	want := &sample{skipped: "kept", MQTT: "tcp://file:1", Window: 300 * time.Millisecond, Count: 7, Verbose: true, Ratio: 0.5, Tags: []string{"b", "c"}}
 	if diff := cmp.Diff(want, cfg, cmp.AllowUnexported(sample{})); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
 	}

@@ -32,15 +32,13 @@ type upEvent struct {
 // watcher subscribes like any application would (anonymously, read-only)
 // and tallies what the network delivered.
 type watcher struct {
-	mu       sync.Mutex
-	events   map[string]int // by event type
-	ups      map[frameKey][]byte
-	dupes    int
-	copies   int
-	bad      int
-	online   map[identity.Address]bool
-	lastUps  int
-	lastJoin int
+	mu     sync.Mutex
+	events map[string]int // by event type
+	ups    map[frameKey][]byte
+	dupes  int
+	copies int
+	bad    int
+	online map[identity.Address]bool
 }
 
 func newWatcher() *watcher {

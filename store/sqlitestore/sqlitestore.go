@@ -46,7 +46,7 @@ type Store struct {
 // in-memory database for path ":memory:". Call Migrate before first use.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
-		return nil, errors.New("open sqlite store: empty path; want a file path or :memory:")
+		return nil, errors.New("open sqlite store: empty path; want a file path or the in-memory name")
 	}
 	s, err := open(path)
 	if err != nil {
