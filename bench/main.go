@@ -1,0 +1,185 @@
+// Command bench measures hexnet's uplink pipeline end to end and prints each
+// figure as one line
+//
+//	BENCH <name> <value> <unit> baseline=<value> ratio=<value>
+//
+// with progress on stderr. The pipeline: a load generator playing one GWMP
+// packet forwarder per hotspot → UDP → hotspotd (one per hotspot, each on
+// its own MQTT connection) → embedded broker → router (store with
+// registered ABP devices, MIC check, decryption) → an application
+// subscriber. Every frame is heard by every hotspot with different RSSI
+// and SNR. The baseline, measured in the same run on a fresh but identical
+// stack, replaces the router with a relay that only deduplicates by
+// PHYPayload hash and republishes the first copy.
+//
+// Figures:
+//
+//	e2e_uplinks      uplinks/s delivered with the pipeline saturated (in-flight bound)
+//	e2e_latency_p50  ms from the first copy sent to the application event, paced load
+//	e2e_latency_p99  the same, 99th percentile
+//
+// The latency figures are measured for both flows at the same offered rate,
+// --latency-load times the e2e throughput; the router's dedup window (its
+// default, 200 ms) is part of the e2e latency. Losses anywhere (UDP,
+// hotspotd, router, broker) are reported on stderr and make the exit status 1.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Figure names.
+const (
+	figUplinks = "e2e_uplinks"
+	figP50     = "e2e_latency_p50"
+	figP99     = "e2e_latency_p99"
+)
+
+var figures = []string{figUplinks, figP50, figP99}
+
+type config struct {
+	duration, warmup, latencyFor time.Duration
+	latencyLoad                  float64
+	devices, hotspots            int
+	inflight, frames             int
+	db, only                     string
+}
+
+func parseFlags(args []string) (*config, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.DurationVar(&c.duration, "duration", 5*time.Second, "how long throughput is measured, after the warm-up")
+	fs.DurationVar(&c.warmup, "warmup", time.Second, "warm-up before throughput is measured")
+	fs.DurationVar(&c.latencyFor, "latency-for", 3*time.Second, "how long latency is measured")
+	fs.Float64Var(&c.latencyLoad, "latency-load", 0.5, "latency is measured at this fraction of the e2e throughput")
+	fs.IntVar(&c.devices, "devices", 200, "ABP devices taking turns to send")
+	fs.IntVar(&c.hotspots, "hotspots", 3, "hotspots hearing every frame (one hotspotd and one forwarder each)")
+	fs.IntVar(&c.inflight, "inflight", 4000, "frames sent and not yet delivered, at most")
+	fs.IntVar(&c.frames, "frames", 150000, "frames prepared before timing starts")
+	fs.StringVar(&c.db, "db", "", "router store: empty for SQLite in a temporary directory, postgres://… (a fresh schema is used), or sqlite://PATH")
+	fs.StringVar(&c.only, "only", "", "measure only this figure: "+strings.Join(figures, ", "))
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return c, c.validate()
+}
+
+func (c *config) validate() error {
+	switch {
+	case c.hotspots < 1 || c.hotspots > 64:
+		return fmt.Errorf("--hotspots %d is outside 1..64", c.hotspots)
+	case c.devices < 1 || c.devices > 1<<16:
+		return fmt.Errorf("--devices %d is outside 1..65536", c.devices)
+	case c.inflight < 1 || c.frames < c.devices:
+		return fmt.Errorf("--inflight must be positive and --frames at least --devices")
+	case c.duration <= 0 || c.latencyFor <= 0 || c.warmup < 0:
+		return fmt.Errorf("--duration and --latency-for must be positive, --warmup not negative")
+	case c.latencyLoad <= 0 || c.latencyLoad > 1:
+		return fmt.Errorf("--latency-load %g is outside (0, 1]", c.latencyLoad)
+	case c.only != "" && !slices.Contains(figures, c.only):
+		return fmt.Errorf("--only %q: want one of %s", c.only, strings.Join(figures, ", "))
+	}
+	return nil
+}
+
+func (c *config) want(fig string) bool { return c.only == "" || c.only == fig }
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code, err := run(ctx, cfg, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// run measures both flows and prints the figures; the status is 1 when
+// anything was lost.
+func run(ctx context.Context, cfg *config, out io.Writer) (int, error) {
+	start := time.Now()
+	f, err := buildFleet(cfg.devices, cfg.frames)
+	if err != nil {
+		return 0, err
+	}
+	progress("%d devices, %d frames of %d bytes prepared in %s", cfg.devices, len(f.frames), phySize, time.Since(start).Round(time.Millisecond))
+	wantLat := cfg.want(figP50) || cfg.want(figP99)
+	latRate := 0.0
+	e2e, err := routerFlow(cfg, f).run(ctx, cfg, f, true, func(rate float64) float64 {
+		if wantLat {
+			latRate = cfg.latencyLoad * rate
+			progress("latency is measured at %.0f frames/s for both flows (router dedup window at its default, included)", latRate)
+		}
+		return latRate
+	})
+	if err != nil {
+		return 0, err
+	}
+	base, err := relayFlow(f).run(ctx, cfg, f, cfg.want(figUplinks), func(float64) float64 { return latRate })
+	if err != nil {
+		return 0, err
+	}
+	printFigures(out, cfg, e2e, base)
+	progress("done in %s", time.Since(start).Round(time.Millisecond))
+	return reportProblems(e2e, base), nil
+}
+
+func printFigures(out io.Writer, cfg *config, e2e, base result) {
+	if cfg.want(figUplinks) {
+		fmt.Fprintln(out, line(figUplinks, "uplinks/s", "%.1f", e2e.rate, base.rate))
+	}
+	if cfg.want(figP50) {
+		fmt.Fprintln(out, line(figP50, "ms", "%.2f", ms(e2e.p50), ms(base.p50)))
+	}
+	if cfg.want(figP99) {
+		fmt.Fprintln(out, line(figP99, "ms", "%.2f", ms(e2e.p99), ms(base.p99)))
+	}
+}
+
+func line(name, unit, format string, value, baseline float64) string {
+	ratio := math.NaN()
+	if baseline > 0 {
+		ratio = value / baseline
+	}
+	return fmt.Sprintf("BENCH %s "+format+" %s baseline="+format+" ratio=%.3f", name, value, unit, baseline, ratio)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// reportProblems prints every loss loudly and returns the exit status.
+func reportProblems(e2e, base result) int {
+	all := append(prefixed("e2e", e2e.problems), prefixed("baseline", base.problems)...)
+	if len(all) == 0 {
+		progress("no losses: every frame sent reached the application exactly once")
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, "bench: !!!!!!!! LOSSES — the figures above are not clean !!!!!!!!")
+	for _, p := range all {
+		fmt.Fprintln(os.Stderr, "bench: !!! "+p)
+	}
+	return 1
+}
+
+func prefixed(prefix string, ps []string) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = prefix + ": " + p
+	}
+	return out
+}
