@@ -3,6 +3,7 @@
 package clock
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -110,4 +111,19 @@ func (c *Fake) nextDue(target time.Time) *fakeTimer {
 		c.now = t.at
 	}
 	return t
+}
+
+// Every calls f each interval until ctx ends (on the real clock: periodic
+// chores such as stats, keepalives and sweeps, which tests do not time).
+func Every(ctx context.Context, interval time.Duration, f func()) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			f()
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/hexnet/hexnet/clock"
 	"github.com/hexnet/hexnet/hotspot/gwmp"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
@@ -154,16 +155,9 @@ func (d *Daemon) ack(id uint32, item int, code string) {
 
 // sweepLoop acknowledges, once a second, PULL_RESPs whose TX_ACK is overdue.
 func (d *Daemon) sweepLoop(ctx context.Context) {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			for _, pt := range d.pending.expire(d.now()) {
-				d.ack(pt.dl.GetId(), pt.item, ErrNoTxAck)
-			}
+	clock.Every(ctx, time.Second, func() {
+		for _, pt := range d.pending.expire(d.now()) {
+			d.ack(pt.dl.GetId(), pt.item, ErrNoTxAck)
 		}
-	}
+	})
 }

@@ -2,24 +2,17 @@ package hotspot
 
 import (
 	"context"
-	"time"
 
+	"github.com/hexnet/hexnet/clock"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
 )
 
 // statsLoop publishes Stats every StatsInterval until ctx ends.
 func (d *Daemon) statsLoop(ctx context.Context) {
-	tick := time.NewTicker(d.o.StatsInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			d.enqueue(job{topic: Topic(d.addr, LeafStats), qos: 0, kind: identity.KindStats, msg: d.Stats()})
-		}
-	}
+	clock.Every(ctx, d.o.StatsInterval, func() {
+		d.enqueue(job{topic: Topic(d.addr, LeafStats), qos: 0, kind: identity.KindStats, msg: d.Stats()})
+	})
 }
 
 // Stats returns the daemon's counters since start.

@@ -125,29 +125,12 @@ func (f *Forwarder) Run(ctx context.Context) error {
 }
 
 func (f *Forwarder) keepAliveLoop(ctx context.Context) {
-	tick := time.NewTicker(f.o.KeepAlive)
-	defer tick.Stop()
-	for {
-		f.sendPull()
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	f.sendPull()
+	clock.Every(ctx, f.o.KeepAlive, f.sendPull)
 }
 
 func (f *Forwarder) statLoop(ctx context.Context) {
-	tick := time.NewTicker(f.o.StatInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			f.sendStat()
-		}
-	}
+	clock.Every(ctx, f.o.StatInterval, f.sendStat)
 }
 
 // readLoop handles datagrams from the server until the socket closes.
