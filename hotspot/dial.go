@@ -30,7 +30,8 @@ func Dial(ctx context.Context, key *identity.Key, brokerURL string, log *slog.Lo
 // DialWith connects a hotspot to the broker: client id = the hotspot's
 // address, a signed retained QoS 1 last will State{online: false} on its
 // state topic, and a signed retained State{online: true} published after
-// every (re)connect. The will's time is the time of DialWith.
+// every (re)connect. The will's time is the time of DialWith. Stop with
+// Hangup, not Close, so that the retained state turns offline.
 func DialWith(ctx context.Context, o DialOptions) (*mqttclient.Client, error) {
 	log, key, version := o.Logger, o.Key, o.Version
 	if log == nil {
@@ -77,13 +78,29 @@ func publishOnline(cl *mqttclient.Client, key *identity.Key, version string, log
 	}
 }
 
+// Hangup publishes the signed retained State{online: false} and then
+// disconnects. Call it instead of Close when the hotspot stops: the broker
+// sends the last will only when a connection drops, so a clean disconnect
+// alone would leave the hotspot online for every later subscriber. ctx
+// bounds the publish (at shutdown, not the context that just ended); the
+// client is closed even when the publish fails.
+func Hangup(ctx context.Context, cl *mqttclient.Client, key *identity.Key, version string) error {
+	defer cl.Close()
+	return sendState(ctx, cl, key, version, false)
+}
+
 func sendOnline(ctx context.Context, cl *mqttclient.Client, key *identity.Key, version string) error {
-	state, err := key.SealBytes(identity.KindState, &hexnetpb.State{Online: true, TimeUnixNs: time.Now().UnixNano(), Version: version})
+	return sendState(ctx, cl, key, version, true)
+}
+
+// sendState publishes the hotspot's signed retained State.
+func sendState(ctx context.Context, cl *mqttclient.Client, key *identity.Key, version string, online bool) error {
+	state, err := key.SealBytes(identity.KindState, &hexnetpb.State{Online: online, TimeUnixNs: time.Now().UnixNano(), Version: version})
 	if err != nil {
 		return fmt.Errorf("hotspot: seal state: %w", err)
 	}
 	if err := cl.Publish(ctx, Topic(key.Address(), LeafState), 1, true, state); err != nil {
-		return fmt.Errorf("hotspot: announce online: %w", err)
+		return fmt.Errorf("hotspot: announce online=%t: %w", online, err)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/internal/cli"
 	"github.com/hexnet/hexnet/metrics"
+	"github.com/hexnet/hexnet/mqttclient"
 )
 
 // version is stamped by the build (-X main.version=...).
@@ -80,9 +82,9 @@ func run(ctx context.Context, cfg *Config) error {
 	}
 	key, err := identity.Load(cfg.Key)
 	if err != nil {
-		return err
+		return config.Errorf("key", "%v", err)
 	}
-	log = log.With("component", "hotspotd", "hotspot", key.Address())
+	log = log.With("hotspot", key.Address())
 	reg := metrics.NewRegistry()
 	ms, err := metrics.Listen(cfg.MetricsListen, reg)
 	if err != nil {
@@ -93,7 +95,7 @@ func run(ctx context.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	defer bus.Close()
+	defer hangup(bus, key, log)
 	d, err := hotspot.New(hotspot.Options{
 		Key: key, GWMPListen: cfg.GWMPListen, Bus: bus, Logger: log,
 		Registerer: reg, Version: version, StatsInterval: cfg.StatsInterval,
@@ -109,6 +111,16 @@ func run(ctx context.Context, cfg *Config) error {
 	g.Go(func() error { return d.Run(ctx) })
 	g.Go(func() error { return ms.Run(ctx, log) })
 	return g.Wait()
+}
+
+// hangup announces the hotspot offline and disconnects. The run's context
+// has ended by then, so the announcement gets a deadline of its own.
+func hangup(bus *mqttclient.Client, key *identity.Key, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := hotspot.Hangup(ctx, bus, key, version); err != nil {
+		log.Warn("could not announce the hotspot offline", "err", err)
+	}
 }
 
 func keygen(args []string) error {
