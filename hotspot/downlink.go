@@ -97,13 +97,10 @@ func (d *Daemon) sendTXPK(fwd forwarder, dl *hexnetpb.Downlink, i int, txpk *gwm
 
 // txpkOf converts a downlink item to the forwarder's txpk.
 func txpkOf(it *hexnetpb.DownlinkItem) (*gwmp.TXPK, error) {
+	if err := checkItem(it); err != nil {
+		return nil, err
+	}
 	dr := it.GetDataRate()
-	if dr == nil {
-		return nil, fmt.Errorf("%w: no data rate", errInvalidDownlink)
-	}
-	if len(it.GetPhyPayload()) > gwmp.MaxPayload {
-		return nil, fmt.Errorf("%w: payload of %d bytes", errInvalidDownlink, len(it.GetPhyPayload()))
-	}
 	codr := dr.GetCodingRate()
 	if codr == "" {
 		codr = "4/5"
@@ -123,6 +120,27 @@ func txpkOf(it *hexnetpb.DownlinkItem) (*gwmp.TXPK, error) {
 	}
 	t.SetPayload(it.GetPhyPayload())
 	return t, nil
+}
+
+// checkItem refuses what no concentrator can send: sizes, data rates,
+// frequencies and powers outside LoRa's ranges.
+func checkItem(it *hexnetpb.DownlinkItem) error {
+	dr := it.GetDataRate()
+	switch {
+	case dr == nil:
+		return fmt.Errorf("%w: no data rate", errInvalidDownlink)
+	case len(it.GetPhyPayload()) == 0 || len(it.GetPhyPayload()) > gwmp.MaxPayload:
+		return fmt.Errorf("%w: payload of %d bytes", errInvalidDownlink, len(it.GetPhyPayload()))
+	case dr.GetSpreadingFactor() < 5 || dr.GetSpreadingFactor() > 12:
+		return fmt.Errorf("%w: spreading factor %d", errInvalidDownlink, dr.GetSpreadingFactor())
+	case dr.GetBandwidthKhz() != 125 && dr.GetBandwidthKhz() != 250 && dr.GetBandwidthKhz() != 500:
+		return fmt.Errorf("%w: bandwidth %d kHz", errInvalidDownlink, dr.GetBandwidthKhz())
+	case it.GetFrequencyHz() < 100_000_000 || it.GetFrequencyHz() > 1_100_000_000:
+		return fmt.Errorf("%w: frequency %d Hz", errInvalidDownlink, it.GetFrequencyHz())
+	case it.GetPowerDbm() < -10 || it.GetPowerDbm() > 36:
+		return fmt.Errorf("%w: power %d dBm", errInvalidDownlink, it.GetPowerDbm())
+	}
+	return nil
 }
 
 // handleTxAck matches a TX_ACK to its PULL_RESP; a retryable error moves on
