@@ -16,7 +16,9 @@ export PATH := $(BIN):$(PATH)
 
 ## run: start the all-in-one devnet (embedded broker, SQLite store, simulated hotspots and devices, router)
 run: deps
-	$(GO) run ./cmd/devnet $(ARGS)
+	@echo "building the devnet (the first build compiles SQLite and H3 and takes a minute or two)..."
+	@$(GO) build -o $(BIN)/devnet ./cmd/devnet
+	$(BIN)/devnet $(ARGS)
 
 ## test: the whole test suite (PostgreSQL and Mosquitto tests skip locally when the services are down; fail under CI=true)
 test: deps

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"github.com/hexnet/hexnet/mqttclient"
 	"github.com/hexnet/hexnet/router"
 	"github.com/hexnet/hexnet/sim"
+	"github.com/hexnet/hexnet/store"
 	"github.com/hexnet/hexnet/store/backend"
 )
 
@@ -122,10 +124,12 @@ func (d *devnet) buildWorld(ctx context.Context) error {
 }
 
 // register puts the simulated devices into the router's registry, as their
-// owners would.
+// owners would. A store kept from an earlier run (--db) already holds them
+// with that run's sessions and used DevNonces; simulated devices start from
+// scratch each run, so their registrations are replaced.
 func (d *devnet) register(ctx context.Context) error {
 	for _, r := range d.world.Registrations() {
-		if err := d.db.CreateDevice(ctx, r.Device); err != nil {
+		if err := d.replaceDevice(ctx, r.Device); err != nil {
 			return fmt.Errorf("register device %s: %w", r.Device.DevEUI, err)
 		}
 		if r.Session != nil {
@@ -135,6 +139,17 @@ func (d *devnet) register(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+func (d *devnet) replaceDevice(ctx context.Context, dev router.Device) error {
+	err := d.db.CreateDevice(ctx, dev)
+	if !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	if err := d.db.DeleteDevice(ctx, dev.DevEUI); err != nil {
+		return err
+	}
+	return d.db.CreateDevice(ctx, dev)
 }
 
 func (d *devnet) close() {

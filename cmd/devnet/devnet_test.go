@@ -19,6 +19,7 @@ func TestDevnetEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end devnet run skipped in -short mode")
 	}
+	t.Parallel()
 	cfg := defaults()
 	_, err := config.Load("devnet", cfg, []string{
 		"--hotspots", "10", "--devices", "20", "--seed", "7", "--for", "14s",
@@ -75,4 +76,35 @@ func lastJSON(t *testing.T, out string) summary {
 		}
 	}
 	return s
+}
+
+// TestDevnetRerunOnKeptStore: a second run on the store of the first (--db)
+// still joins every OTAA device; simulated devices restart their DevNonces,
+// and the network would rightly refuse those as replays if the devnet kept
+// the old registrations.
+func TestDevnetRerunOnKeptStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end devnet run skipped in -short mode")
+	}
+	t.Parallel()
+	db := "sqlite://" + t.TempDir() + "/kept.db"
+	for pass := 1; pass <= 2; pass++ {
+		cfg := defaults()
+		_, err := config.Load("devnet", cfg, []string{
+			"--hotspots", "4", "--devices", "6", "--for", "7s", "--uplink-interval", "2s",
+			"--metrics-listen", "", "--db", db,
+		}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := run(context.Background(), cfg, &out); err != nil {
+			t.Fatalf("run %d: %v\n%s", pass, err, out.String())
+		}
+		sum := lastJSON(t, out.String())
+		if sum.OTAADevices == 0 || sum.Joins != sum.OTAADevices || sum.Missing != 0 || sum.UplinksDelivered == 0 {
+			t.Errorf("run %d: %d of %d OTAA devices joined, %d of %d frames delivered",
+				pass, sum.Joins, sum.OTAADevices, sum.UplinksDelivered, sum.DataFramesHeard)
+		}
+	}
 }
