@@ -29,8 +29,8 @@ func keyFile(t *testing.T) (string, *identity.Key) {
 func TestKeygen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hotspot.key")
 	res := execute(t, "keygen", "--out", path)
-	if res.code != 0 {
-		t.Fatalf("keygen exit %d: %s", res.code, res.stderr)
+	if res.Code != 0 {
+		t.Fatalf("keygen exit %d: %s", res.Code, res.Stderr)
 	}
 	info, err := os.Stat(path)
 	if err != nil {
@@ -56,12 +56,12 @@ func TestKeygen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.TrimSpace(res.stdout); got != string(k.Address()) || !k.Address().Valid() {
+	if got := strings.TrimSpace(res.Stdout); got != string(k.Address()) || !k.Address().Valid() {
 		t.Errorf("keygen printed %q, want the key's base58 address %s", got, k.Address())
 	}
 
 	again := execute(t, "keygen", "--out", path)
-	if again.code == 0 {
+	if again.Code == 0 {
 		t.Error("keygen over an existing key file succeeded, want a refusal")
 	}
 	if after, _ := os.ReadFile(path); string(after) != string(raw) {
@@ -88,11 +88,11 @@ func TestConfigErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			res := execute(t, tc.args...)
-			if res.code != 2 {
-				t.Errorf("exit %d, want 2 (configuration error); stderr: %s", res.code, res.stderr)
+			if res.Code != 2 {
+				t.Errorf("exit %d, want 2 (configuration error); stderr: %s", res.Code, res.Stderr)
 			}
-			if !strings.Contains(res.stderr, tc.want) {
-				t.Errorf("stderr does not name %s:\n%s", tc.want, res.stderr)
+			if !strings.Contains(res.Stderr, tc.want) {
+				t.Errorf("stderr does not name %s:\n%s", tc.want, res.Stderr)
 			}
 		})
 	}
@@ -106,14 +106,14 @@ func TestWorldReadableKeyRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := execute(t, "--key", key, "--mqtt", "tcp://127.0.0.1:1", "--gwmp-listen", "127.0.0.1:0", "--metrics-listen", "")
-	if res.code != 2 {
-		t.Fatalf("exit %d for a world-readable key, want 2 (configuration error)", res.code)
+	if res.Code != 2 {
+		t.Fatalf("exit %d for a world-readable key, want 2 (configuration error)", res.Code)
 	}
-	if !strings.Contains(res.stderr, "--key") {
-		t.Errorf("stderr does not name the --key flag:\n%s", res.stderr)
+	if !strings.Contains(res.Stderr, "--key") {
+		t.Errorf("stderr does not name the --key flag:\n%s", res.Stderr)
 	}
-	if want := "chmod 600 " + key; !strings.Contains(res.stderr, want) {
-		t.Errorf("stderr lacks the hint %q:\n%s", want, res.stderr)
+	if want := "chmod 600 " + key; !strings.Contains(res.Stderr, want) {
+		t.Errorf("stderr lacks the hint %q:\n%s", want, res.Stderr)
 	}
 }
 
@@ -122,23 +122,23 @@ func TestWorldReadableKeyRefused(t *testing.T) {
 func TestConfigRoundTrip(t *testing.T) {
 	key, _ := keyFile(t)
 	first := execute(t, "config", "--key", key, "--gwmp-listen", "127.0.0.1:1701", "--stats-interval", "45s")
-	if first.code != 0 {
-		t.Fatalf("config exit %d: %s", first.code, first.stderr)
+	if first.Code != 0 {
+		t.Fatalf("config exit %d: %s", first.Code, first.Stderr)
 	}
 	for _, want := range []string{"# ", `key = "` + key + `"`, `gwmp_listen = "127.0.0.1:1701"`, `stats_interval = "45s"`} {
-		if !strings.Contains(first.stdout, want) {
-			t.Errorf("config output lacks %q:\n%s", want, first.stdout)
+		if !strings.Contains(first.Stdout, want) {
+			t.Errorf("config output lacks %q:\n%s", want, first.Stdout)
 		}
 	}
 	file := filepath.Join(t.TempDir(), "hotspotd.toml")
-	if err := os.WriteFile(file, []byte(first.stdout), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(first.Stdout), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	second := execute(t, "config", "--config", file)
-	if second.code != 0 {
-		t.Fatalf("config --config %s exit %d: %s", file, second.code, second.stderr)
+	if second.Code != 0 {
+		t.Fatalf("config --config %s exit %d: %s", file, second.Code, second.Stderr)
 	}
-	if second.stdout != first.stdout {
-		t.Errorf("config read back differs:\n--- printed\n%s\n--- reloaded\n%s", first.stdout, second.stdout)
+	if second.Stdout != first.Stdout {
+		t.Errorf("config read back differs:\n--- printed\n%s\n--- reloaded\n%s", first.Stdout, second.Stdout)
 	}
 }

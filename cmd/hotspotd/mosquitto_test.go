@@ -14,6 +14,7 @@ import (
 	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/hotspot/gwmp"
 	"github.com/hexnet/hexnet/identity"
+	"github.com/hexnet/hexnet/internal/proctest"
 	"github.com/hexnet/hexnet/internal/testenv"
 	"github.com/hexnet/hexnet/mqttclient"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
@@ -154,9 +155,9 @@ func TestStandaloneMosquitto(t *testing.T) {
 	keyPath, key := keyFile(t)
 	addr := key.Address()
 	t.Cleanup(func() { forgetState(t, broker, addr) })
-	gwmpAddr := freeUDPAddr(t)
+	gwmpAddr := proctest.FreeUDPAddr(t)
 	p := start(t, "--key", keyPath, "--gwmp-listen", gwmpAddr, "--mqtt", broker, "--metrics-listen", "127.0.0.1:0")
-	p.waitLog("hotspot running")
+	p.WaitLog("hotspot running")
 
 	// Subscribing only now proves the online state is retained.
 	obs := observe(t, broker, addr)
@@ -182,7 +183,7 @@ func TestStandaloneMosquitto(t *testing.T) {
 		t.Errorf("uplink = %v, want PHYPayload %x at 868.5 MHz, tmst 123456789", &up, phy)
 	}
 
-	if code := p.stop(); code != 0 {
+	if code := p.Stop(); code != 0 {
 		t.Fatalf("exit %d after SIGTERM, want 0", code)
 	}
 	// A fresh subscriber sees what a dashboard connecting later would.

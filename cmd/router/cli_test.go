@@ -28,11 +28,11 @@ func TestConfigErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			res := execute(t, tc.args...)
-			if res.code != 2 {
-				t.Errorf("exit %d, want 2 (configuration error); stderr: %s", res.code, res.stderr)
+			if res.Code != 2 {
+				t.Errorf("exit %d, want 2 (configuration error); stderr: %s", res.Code, res.Stderr)
 			}
-			if !strings.Contains(res.stderr, tc.want) {
-				t.Errorf("stderr does not name %s:\n%s", tc.want, res.stderr)
+			if !strings.Contains(res.Stderr, tc.want) {
+				t.Errorf("stderr does not name %s:\n%s", tc.want, res.Stderr)
 			}
 		})
 	}
@@ -42,23 +42,23 @@ func TestConfigErrors(t *testing.T) {
 // accepts back unchanged.
 func TestConfigRoundTrip(t *testing.T) {
 	first := execute(t, "config", "--db", "postgres://hexnet@db:5432/hexnet", "--net-id", "000013", "--dedup-window", "300ms")
-	if first.code != 0 {
-		t.Fatalf("config exit %d: %s", first.code, first.stderr)
+	if first.Code != 0 {
+		t.Fatalf("config exit %d: %s", first.Code, first.Stderr)
 	}
 	for _, want := range []string{"# ", `db = "postgres://hexnet@db:5432/hexnet"`, `net_id = "000013"`, `dedup_window = "300ms"`} {
-		if !strings.Contains(first.stdout, want) {
-			t.Errorf("config output lacks %q:\n%s", want, first.stdout)
+		if !strings.Contains(first.Stdout, want) {
+			t.Errorf("config output lacks %q:\n%s", want, first.Stdout)
 		}
 	}
 	file := filepath.Join(t.TempDir(), "router.toml")
-	if err := os.WriteFile(file, []byte(first.stdout), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(first.Stdout), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	second := execute(t, "config", "--config", file)
-	if second.code != 0 {
-		t.Fatalf("config --config %s exit %d: %s", file, second.code, second.stderr)
+	if second.Code != 0 {
+		t.Fatalf("config --config %s exit %d: %s", file, second.Code, second.Stderr)
 	}
-	if second.stdout != first.stdout {
-		t.Errorf("config read back differs:\n--- printed\n%s\n--- reloaded\n%s", first.stdout, second.stdout)
+	if second.Stdout != first.Stdout {
+		t.Errorf("config read back differs:\n--- printed\n%s\n--- reloaded\n%s", first.Stdout, second.Stdout)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hexnet/hexnet/identity"
+	"github.com/hexnet/hexnet/internal/proctest"
 	"github.com/hexnet/hexnet/internal/testenv"
 	"github.com/hexnet/hexnet/mqttclient"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
@@ -185,8 +186,8 @@ func traffic(t *testing.T, db string, from, to time.Time) []router.Traffic {
 func TestPostgresPipeline(t *testing.T) {
 	broker := testenv.Mosquitto(t)
 	db := pgtest.Schema(t)
-	if res := execute(t, "migrate", "--db", db); res.code != 0 || !strings.Contains(res.stdout, "migrations applied") {
-		t.Fatalf("migrate: exit %d, stdout %q, stderr %s", res.code, res.stdout, res.stderr)
+	if res := execute(t, "migrate", "--db", db); res.Code != 0 || !strings.Contains(res.Stdout, "migrations applied") {
+		t.Fatalf("migrate: exit %d, stdout %q, stderr %s", res.Code, res.Stdout, res.Stderr)
 	}
 	app := unique(t, "app")
 	registerABP(t, db, app, 7)
@@ -196,7 +197,7 @@ func TestPostgresPipeline(t *testing.T) {
 	group := unique(t, "routers")
 	p := start(t, "--mqtt", broker, "--db", db, "--auto-migrate=false", "--metrics-listen", "127.0.0.1:0",
 		"--share-group", group, "--dedup-window", "200ms")
-	p.waitLog("topic=$share/" + group + "/hexnet/hotspot/+/up")
+	p.WaitLog("topic=$share/" + group + "/hexnet/hotspot/+/up")
 
 	from := time.Now().Add(-time.Minute)
 	data := []byte("21.5C,48%")
@@ -235,7 +236,7 @@ func TestPostgresPipeline(t *testing.T) {
 	case <-time.After(time.Second): // five dedup windows
 	}
 
-	if code := p.stop(); code != 0 {
+	if code := p.Stop(); code != 0 {
 		t.Fatalf("exit %d after SIGTERM, want 0", code)
 	}
 	want := []router.Traffic{
@@ -271,11 +272,11 @@ func nextEvent(t *testing.T, events <-chan message, topic string) upEvent {
 func TestSQLiteAutoMigrate(t *testing.T) {
 	broker := testenv.Mosquitto(t)
 	path := filepath.Join(t.TempDir(), "x.db")
-	metrics := freeTCPAddr(t)
+	metrics := proctest.FreeTCPAddr(t)
 	p := start(t, "--mqtt", broker, "--db", "sqlite://"+path, "--metrics-listen", metrics,
 		"--share-group", unique(t, "routers"))
 	waitHealthy(t, p, "http://"+metrics+"/healthz")
-	if code := p.stop(); code != 0 {
+	if code := p.Stop(); code != 0 {
 		t.Fatalf("exit %d after SIGTERM, want 0", code)
 	}
 
@@ -292,7 +293,7 @@ func TestSQLiteAutoMigrate(t *testing.T) {
 }
 
 // waitHealthy polls url until it answers 200 "ok".
-func waitHealthy(t *testing.T, p *proc, url string) {
+func waitHealthy(t *testing.T, p *proctest.Proc, url string) {
 	t.Helper()
 	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(waitFor)
@@ -306,10 +307,8 @@ func waitHealthy(t *testing.T, p *proc, url string) {
 			}
 			err = fmt.Errorf("status %d: %q", resp.StatusCode, body)
 		}
-		select {
-		case <-p.done:
-			t.Fatalf("router exited (%v) before %s answered", p.err, url)
-		default:
+		if exited, how := p.Exited(); exited {
+			t.Fatalf("router exited (%v) before %s answered", how, url)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s not healthy within %v: %v", url, waitFor, err)
