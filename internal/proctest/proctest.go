@@ -208,3 +208,30 @@ func FreeTCPAddr(t testing.TB) string {
 	defer l.Close()
 	return l.Addr().String()
 }
+
+// CheckConfigRoundTrip runs `NAME config ARGS`, expects every string of want
+// in the commented TOML it prints, and checks that `NAME config --config
+// FILE` reads that file back to the same output.
+func (b Binary) CheckConfigRoundTrip(t testing.TB, args []string, want ...string) {
+	t.Helper()
+	first := b.Execute(t, append([]string{"config"}, args...)...)
+	if first.Code != 0 {
+		t.Fatalf("config exit %d: %s", first.Code, first.Stderr)
+	}
+	for _, w := range append([]string{"# "}, want...) {
+		if !strings.Contains(first.Stdout, w) {
+			t.Errorf("config output lacks %q:\n%s", w, first.Stdout)
+		}
+	}
+	file := filepath.Join(t.TempDir(), b.Name+".toml")
+	if err := os.WriteFile(file, []byte(first.Stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	second := b.Execute(t, "config", "--config", file)
+	if second.Code != 0 {
+		t.Fatalf("config --config %s exit %d: %s", file, second.Code, second.Stderr)
+	}
+	if second.Stdout != first.Stdout {
+		t.Errorf("config read back differs:\n--- printed\n%s\n--- reloaded\n%s", first.Stdout, second.Stdout)
+	}
+}
