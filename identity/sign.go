@@ -16,15 +16,17 @@ type Kind string
 
 // The kinds of signed messages on the wire.
 const (
-	KindUplink    Kind = "uplink"
-	KindTxAck     Kind = "txack"
-	KindState     Kind = "state"
-	KindStats     Kind = "stats"
-	KindBeacon    Kind = "beacon"
-	KindWitness   Kind = "witness"
-	KindChallenge Kind = "challenge"
-	KindOnboard   Kind = "onboard"
-	KindLocation  Kind = "location"
+	KindUplink        Kind = "uplink"
+	KindTxAck         Kind = "txack"
+	KindState         Kind = "state"
+	KindStats         Kind = "stats"
+	KindBeacon        Kind = "beacon"
+	KindWitness       Kind = "witness"
+	KindChallenge     Kind = "challenge"
+	KindOnboard       Kind = "onboard"
+	KindLocation      Kind = "location"
+	KindEntropyCommit Kind = "entropy-commit"
+	KindEntropyReveal Kind = "entropy-reveal"
 )
 
 // Verification failures; compare with errors.Is.

@@ -23,6 +23,7 @@ var rules = []rule{
 	{"./hotspot/...", heavy},
 	{"./firmware/...", heavy},
 	{"./cmd/hotspotd", heavy},
+	{"./beacon/...", heavy},
 	{"./poc/...", io},
 	{"./geo/...", io},
 }

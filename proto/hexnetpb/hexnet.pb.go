@@ -688,6 +688,695 @@ func (x *Stats) GetVersion() string {
 	return ""
 }
 
+// EntropyCommit publishes, before a round, the hash of the secret that
+// will seed it (topic hexnet/oracle/entropy/commit, kind "entropy-commit", retained).
+type EntropyCommit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Round         uint64                 `protobuf:"varint,1,opt,name=round,proto3" json:"round,omitempty"`
+	Commitment    []byte                 `protobuf:"bytes,2,opt,name=commitment,proto3" json:"commitment,omitempty"`                            // sha256(secret)
+	StartsUnixNs  int64                  `protobuf:"varint,3,opt,name=starts_unix_ns,json=startsUnixNs,proto3" json:"starts_unix_ns,omitempty"` // when the round opens
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EntropyCommit) Reset() {
+	*x = EntropyCommit{}
+	mi := &file_hexnet_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EntropyCommit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EntropyCommit) ProtoMessage() {}
+
+func (x *EntropyCommit) ProtoReflect() protoreflect.Message {
+	mi := &file_hexnet_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EntropyCommit.ProtoReflect.Descriptor instead.
+func (*EntropyCommit) Descriptor() ([]byte, []int) {
+	return file_hexnet_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *EntropyCommit) GetRound() uint64 {
+	if x != nil {
+		return x.Round
+	}
+	return 0
+}
+
+func (x *EntropyCommit) GetCommitment() []byte {
+	if x != nil {
+		return x.Commitment
+	}
+	return nil
+}
+
+func (x *EntropyCommit) GetStartsUnixNs() int64 {
+	if x != nil {
+		return x.StartsUnixNs
+	}
+	return 0
+}
+
+// EntropyReveal opens a round (topic hexnet/oracle/entropy/reveal, kind
+// "entropy-reveal"): the secret whose hash was committed and the
+// public value mixed in, so the oracle cannot grind. The round's entropy is
+// sha256("hexnet/entropy" || secret || public_mix).
+type EntropyReveal struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Round          uint64                 `protobuf:"varint,1,opt,name=round,proto3" json:"round,omitempty"`
+	Secret         []byte                 `protobuf:"bytes,2,opt,name=secret,proto3" json:"secret,omitempty"`
+	PublicMix      []byte                 `protobuf:"bytes,3,opt,name=public_mix,json=publicMix,proto3" json:"public_mix,omitempty"` // e.g. a recent Solana blockhash
+	Entropy        []byte                 `protobuf:"bytes,4,opt,name=entropy,proto3" json:"entropy,omitempty"`
+	RevealedUnixNs int64                  `protobuf:"varint,5,opt,name=revealed_unix_ns,json=revealedUnixNs,proto3" json:"revealed_unix_ns,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *EntropyReveal) Reset() {
+	*x = EntropyReveal{}
+	mi := &file_hexnet_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EntropyReveal) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EntropyReveal) ProtoMessage() {}
+
+func (x *EntropyReveal) ProtoReflect() protoreflect.Message {
+	mi := &file_hexnet_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EntropyReveal.ProtoReflect.Descriptor instead.
+func (*EntropyReveal) Descriptor() ([]byte, []int) {
+	return file_hexnet_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *EntropyReveal) GetRound() uint64 {
+	if x != nil {
+		return x.Round
+	}
+	return 0
+}
+
+func (x *EntropyReveal) GetSecret() []byte {
+	if x != nil {
+		return x.Secret
+	}
+	return nil
+}
+
+func (x *EntropyReveal) GetPublicMix() []byte {
+	if x != nil {
+		return x.PublicMix
+	}
+	return nil
+}
+
+func (x *EntropyReveal) GetEntropy() []byte {
+	if x != nil {
+		return x.Entropy
+	}
+	return nil
+}
+
+func (x *EntropyReveal) GetRevealedUnixNs() int64 {
+	if x != nil {
+		return x.RevealedUnixNs
+	}
+	return 0
+}
+
+// Challenge asks one hotspot to beacon (topic hexnet/hotspot/{id}/challenge,
+// kind "challenge", signed by the oracle). Everything the hotspot needs to
+// transmit is in it; the oracle recomputes it all when judging.
+type Challenge struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Round         uint64                 `protobuf:"varint,1,opt,name=round,proto3" json:"round,omitempty"`
+	Entropy       []byte                 `protobuf:"bytes,2,opt,name=entropy,proto3" json:"entropy,omitempty"`                                  // the round's entropy (32 bytes)
+	Challengee    []byte                 `protobuf:"bytes,3,opt,name=challengee,proto3" json:"challengee,omitempty"`                            // 32-byte public key of the hotspot
+	BeaconPayload []byte                 `protobuf:"bytes,4,opt,name=beacon_payload,json=beaconPayload,proto3" json:"beacon_payload,omitempty"` // poc.BeaconPayload(entropy, challengee)
+	FrequencyHz   uint64                 `protobuf:"varint,5,opt,name=frequency_hz,json=frequencyHz,proto3" json:"frequency_hz,omitempty"`
+	DataRate      *DataRate              `protobuf:"bytes,6,opt,name=data_rate,json=dataRate,proto3" json:"data_rate,omitempty"`
+	PowerDbm      int32                  `protobuf:"varint,7,opt,name=power_dbm,json=powerDbm,proto3" json:"power_dbm,omitempty"` // conducted power: max EIRP − antenna gain
+	IssuedUnixNs  int64                  `protobuf:"varint,8,opt,name=issued_unix_ns,json=issuedUnixNs,proto3" json:"issued_unix_ns,omitempty"`
+	ExpiresUnixNs int64                  `protobuf:"varint,9,opt,name=expires_unix_ns,json=expiresUnixNs,proto3" json:"expires_unix_ns,omitempty"` // transmit before this or not at all
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Challenge) Reset() {
+	*x = Challenge{}
+	mi := &file_hexnet_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Challenge) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Challenge) ProtoMessage() {}
+
+func (x *Challenge) ProtoReflect() protoreflect.Message {
+	mi := &file_hexnet_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Challenge.ProtoReflect.Descriptor instead.
+func (*Challenge) Descriptor() ([]byte, []int) {
+	return file_hexnet_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *Challenge) GetRound() uint64 {
+	if x != nil {
+		return x.Round
+	}
+	return 0
+}
+
+func (x *Challenge) GetEntropy() []byte {
+	if x != nil {
+		return x.Entropy
+	}
+	return nil
+}
+
+func (x *Challenge) GetChallengee() []byte {
+	if x != nil {
+		return x.Challengee
+	}
+	return nil
+}
+
+func (x *Challenge) GetBeaconPayload() []byte {
+	if x != nil {
+		return x.BeaconPayload
+	}
+	return nil
+}
+
+func (x *Challenge) GetFrequencyHz() uint64 {
+	if x != nil {
+		return x.FrequencyHz
+	}
+	return 0
+}
+
+func (x *Challenge) GetDataRate() *DataRate {
+	if x != nil {
+		return x.DataRate
+	}
+	return nil
+}
+
+func (x *Challenge) GetPowerDbm() int32 {
+	if x != nil {
+		return x.PowerDbm
+	}
+	return 0
+}
+
+func (x *Challenge) GetIssuedUnixNs() int64 {
+	if x != nil {
+		return x.IssuedUnixNs
+	}
+	return 0
+}
+
+func (x *Challenge) GetExpiresUnixNs() int64 {
+	if x != nil {
+		return x.ExpiresUnixNs
+	}
+	return 0
+}
+
+// BeaconReport is what a challenged hotspot says it sent
+// (topic hexnet/hotspot/{id}/beacon, kind "beacon").
+type BeaconReport struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Challenge     *Signed                `protobuf:"bytes,1,opt,name=challenge,proto3" json:"challenge,omitempty"` // the oracle's signed challenge, verbatim
+	Payload       []byte                 `protobuf:"bytes,2,opt,name=payload,proto3" json:"payload,omitempty"`     // what was handed to the forwarder
+	FrequencyHz   uint64                 `protobuf:"varint,3,opt,name=frequency_hz,json=frequencyHz,proto3" json:"frequency_hz,omitempty"`
+	DataRate      *DataRate              `protobuf:"bytes,4,opt,name=data_rate,json=dataRate,proto3" json:"data_rate,omitempty"`
+	PowerDbm      int32                  `protobuf:"varint,5,opt,name=power_dbm,json=powerDbm,proto3" json:"power_dbm,omitempty"`
+	Tmst          uint32                 `protobuf:"varint,6,opt,name=tmst,proto3" json:"tmst,omitempty"`                                // concentrator time of transmission, 0 for immediate
+	TxUnixNs      int64                  `protobuf:"varint,7,opt,name=tx_unix_ns,json=txUnixNs,proto3" json:"tx_unix_ns,omitempty"`      // hotspot clock when the forwarder acknowledged
+	TxAckError    string                 `protobuf:"bytes,8,opt,name=tx_ack_error,json=txAckError,proto3" json:"tx_ack_error,omitempty"` // the forwarder's TX_ACK: "NONE" on success
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BeaconReport) Reset() {
+	*x = BeaconReport{}
+	mi := &file_hexnet_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeaconReport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeaconReport) ProtoMessage() {}
+
+func (x *BeaconReport) ProtoReflect() protoreflect.Message {
+	mi := &file_hexnet_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeaconReport.ProtoReflect.Descriptor instead.
+func (*BeaconReport) Descriptor() ([]byte, []int) {
+	return file_hexnet_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *BeaconReport) GetChallenge() *Signed {
+	if x != nil {
+		return x.Challenge
+	}
+	return nil
+}
+
+func (x *BeaconReport) GetPayload() []byte {
+	if x != nil {
+		return x.Payload
+	}
+	return nil
+}
+
+func (x *BeaconReport) GetFrequencyHz() uint64 {
+	if x != nil {
+		return x.FrequencyHz
+	}
+	return 0
+}
+
+func (x *BeaconReport) GetDataRate() *DataRate {
+	if x != nil {
+		return x.DataRate
+	}
+	return nil
+}
+
+func (x *BeaconReport) GetPowerDbm() int32 {
+	if x != nil {
+		return x.PowerDbm
+	}
+	return 0
+}
+
+func (x *BeaconReport) GetTmst() uint32 {
+	if x != nil {
+		return x.Tmst
+	}
+	return 0
+}
+
+func (x *BeaconReport) GetTxUnixNs() int64 {
+	if x != nil {
+		return x.TxUnixNs
+	}
+	return 0
+}
+
+func (x *BeaconReport) GetTxAckError() string {
+	if x != nil {
+		return x.TxAckError
+	}
+	return ""
+}
+
+// WitnessReport is a beacon-shaped frame one hotspot heard
+// (topic hexnet/hotspot/{id}/witness, kind "witness").
+type WitnessReport struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	Payload           []byte                 `protobuf:"bytes,1,opt,name=payload,proto3" json:"payload,omitempty"` // the beacon payload (PHYPayload without MHDR)
+	Rssi              float32                `protobuf:"fixed32,2,opt,name=rssi,proto3" json:"rssi,omitempty"`
+	Snr               float32                `protobuf:"fixed32,3,opt,name=snr,proto3" json:"snr,omitempty"`
+	FrequencyHz       uint64                 `protobuf:"varint,4,opt,name=frequency_hz,json=frequencyHz,proto3" json:"frequency_hz,omitempty"`
+	DataRate          *DataRate              `protobuf:"bytes,5,opt,name=data_rate,json=dataRate,proto3" json:"data_rate,omitempty"`
+	ReceivedUnixNs    int64                  `protobuf:"varint,6,opt,name=received_unix_ns,json=receivedUnixNs,proto3" json:"received_unix_ns,omitempty"`            // hotspot clock at reception
+	GatewayTimeUnixNs int64                  `protobuf:"varint,7,opt,name=gateway_time_unix_ns,json=gatewayTimeUnixNs,proto3" json:"gateway_time_unix_ns,omitempty"` // forwarder GPS/UTC time, 0 when absent
+	Tmst              uint32                 `protobuf:"varint,8,opt,name=tmst,proto3" json:"tmst,omitempty"`
+	Seq               uint64                 `protobuf:"varint,9,opt,name=seq,proto3" json:"seq,omitempty"` // hotspot-local sequence number
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *WitnessReport) Reset() {
+	*x = WitnessReport{}
+	mi := &file_hexnet_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WitnessReport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WitnessReport) ProtoMessage() {}
+
+func (x *WitnessReport) ProtoReflect() protoreflect.Message {
+	mi := &file_hexnet_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WitnessReport.ProtoReflect.Descriptor instead.
+func (*WitnessReport) Descriptor() ([]byte, []int) {
+	return file_hexnet_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *WitnessReport) GetPayload() []byte {
+	if x != nil {
+		return x.Payload
+	}
+	return nil
+}
+
+func (x *WitnessReport) GetRssi() float32 {
+	if x != nil {
+		return x.Rssi
+	}
+	return 0
+}
+
+func (x *WitnessReport) GetSnr() float32 {
+	if x != nil {
+		return x.Snr
+	}
+	return 0
+}
+
+func (x *WitnessReport) GetFrequencyHz() uint64 {
+	if x != nil {
+		return x.FrequencyHz
+	}
+	return 0
+}
+
+func (x *WitnessReport) GetDataRate() *DataRate {
+	if x != nil {
+		return x.DataRate
+	}
+	return nil
+}
+
+func (x *WitnessReport) GetReceivedUnixNs() int64 {
+	if x != nil {
+		return x.ReceivedUnixNs
+	}
+	return 0
+}
+
+func (x *WitnessReport) GetGatewayTimeUnixNs() int64 {
+	if x != nil {
+		return x.GatewayTimeUnixNs
+	}
+	return 0
+}
+
+func (x *WitnessReport) GetTmst() uint32 {
+	if x != nil {
+		return x.Tmst
+	}
+	return 0
+}
+
+func (x *WitnessReport) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+// Onboard binds a hotspot to its owner. The same body is signed twice:
+// by the owner (kind "onboard") and by the hotspot (kind "onboard").
+type Onboard struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotspot       []byte                 `protobuf:"bytes,1,opt,name=hotspot,proto3" json:"hotspot,omitempty"` // 32-byte public key
+	Owner         []byte                 `protobuf:"bytes,2,opt,name=owner,proto3" json:"owner,omitempty"`     // 32-byte public key (a Solana wallet)
+	Nonce         uint64                 `protobuf:"varint,3,opt,name=nonce,proto3" json:"nonce,omitempty"`
+	TimeUnixNs    int64                  `protobuf:"varint,4,opt,name=time_unix_ns,json=timeUnixNs,proto3" json:"time_unix_ns,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Onboard) Reset() {
+	*x = Onboard{}
+	mi := &file_hexnet_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Onboard) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Onboard) ProtoMessage() {}
+
+func (x *Onboard) ProtoReflect() protoreflect.Message {
+	mi := &file_hexnet_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Onboard.ProtoReflect.Descriptor instead.
+func (*Onboard) Descriptor() ([]byte, []int) {
+	return file_hexnet_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Onboard) GetHotspot() []byte {
+	if x != nil {
+		return x.Hotspot
+	}
+	return nil
+}
+
+func (x *Onboard) GetOwner() []byte {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+func (x *Onboard) GetNonce() uint64 {
+	if x != nil {
+		return x.Nonce
+	}
+	return 0
+}
+
+func (x *Onboard) GetTimeUnixNs() int64 {
+	if x != nil {
+		return x.TimeUnixNs
+	}
+	return 0
+}
+
+// OnboardRequest carries both signatures over one Onboard body.
+type OnboardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ByOwner       *Signed                `protobuf:"bytes,1,opt,name=by_owner,json=byOwner,proto3" json:"by_owner,omitempty"`
+	ByHotspot     *Signed                `protobuf:"bytes,2,opt,name=by_hotspot,json=byHotspot,proto3" json:"by_hotspot,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OnboardRequest) Reset() {
+	*x = OnboardRequest{}
+	mi := &file_hexnet_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OnboardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OnboardRequest) ProtoMessage() {}
+
+func (x *OnboardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hexnet_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OnboardRequest.ProtoReflect.Descriptor instead.
+func (*OnboardRequest) Descriptor() ([]byte, []int) {
+	return file_hexnet_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *OnboardRequest) GetByOwner() *Signed {
+	if x != nil {
+		return x.ByOwner
+	}
+	return nil
+}
+
+func (x *OnboardRequest) GetByHotspot() *Signed {
+	if x != nil {
+		return x.ByHotspot
+	}
+	return nil
+}
+
+// AssertLocation places a hotspot (kind "location", signed by the owner).
+type AssertLocation struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotspot       []byte                 `protobuf:"bytes,1,opt,name=hotspot,proto3" json:"hotspot,omitempty"`
+	Owner         []byte                 `protobuf:"bytes,2,opt,name=owner,proto3" json:"owner,omitempty"`
+	Cell          uint64                 `protobuf:"varint,3,opt,name=cell,proto3" json:"cell,omitempty"`                                 // H3 index at resolution 12
+	GainDbiX10    int32                  `protobuf:"varint,4,opt,name=gain_dbi_x10,json=gainDbiX10,proto3" json:"gain_dbi_x10,omitempty"` // antenna gain in dBi × 10
+	ElevationM    int32                  `protobuf:"varint,5,opt,name=elevation_m,json=elevationM,proto3" json:"elevation_m,omitempty"`   // antenna height above ground
+	Region        string                 `protobuf:"bytes,6,opt,name=region,proto3" json:"region,omitempty"`                              // "EU868", "US915", ...
+	Nonce         uint64                 `protobuf:"varint,7,opt,name=nonce,proto3" json:"nonce,omitempty"`
+	TimeUnixNs    int64                  `protobuf:"varint,8,opt,name=time_unix_ns,json=timeUnixNs,proto3" json:"time_unix_ns,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssertLocation) Reset() {
+	*x = AssertLocation{}
+	mi := &file_hexnet_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssertLocation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssertLocation) ProtoMessage() {}
+
+func (x *AssertLocation) ProtoReflect() protoreflect.Message {
+	mi := &file_hexnet_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssertLocation.ProtoReflect.Descriptor instead.
+func (*AssertLocation) Descriptor() ([]byte, []int) {
+	return file_hexnet_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *AssertLocation) GetHotspot() []byte {
+	if x != nil {
+		return x.Hotspot
+	}
+	return nil
+}
+
+func (x *AssertLocation) GetOwner() []byte {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+func (x *AssertLocation) GetCell() uint64 {
+	if x != nil {
+		return x.Cell
+	}
+	return 0
+}
+
+func (x *AssertLocation) GetGainDbiX10() int32 {
+	if x != nil {
+		return x.GainDbiX10
+	}
+	return 0
+}
+
+func (x *AssertLocation) GetElevationM() int32 {
+	if x != nil {
+		return x.ElevationM
+	}
+	return 0
+}
+
+func (x *AssertLocation) GetRegion() string {
+	if x != nil {
+		return x.Region
+	}
+	return ""
+}
+
+func (x *AssertLocation) GetNonce() uint64 {
+	if x != nil {
+		return x.Nonce
+	}
+	return 0
+}
+
+func (x *AssertLocation) GetTimeUnixNs() int64 {
+	if x != nil {
+		return x.TimeUnixNs
+	}
+	return 0
+}
+
 var File_hexnet_proto protoreflect.FileDescriptor
 
 const file_hexnet_proto_rawDesc = "" +
@@ -758,7 +1447,75 @@ const file_hexnet_proto_rawDesc = "" +
 	"\aversion\x18\b \x01(\tR\aversion\x1a:\n" +
 	"\fDroppedEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01B)Z'github.com/hexnet/hexnet/proto/hexnetpbb\x06proto3"
+	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\"k\n" +
+	"\rEntropyCommit\x12\x14\n" +
+	"\x05round\x18\x01 \x01(\x04R\x05round\x12\x1e\n" +
+	"\n" +
+	"commitment\x18\x02 \x01(\fR\n" +
+	"commitment\x12$\n" +
+	"\x0estarts_unix_ns\x18\x03 \x01(\x03R\fstartsUnixNs\"\xa0\x01\n" +
+	"\rEntropyReveal\x12\x14\n" +
+	"\x05round\x18\x01 \x01(\x04R\x05round\x12\x16\n" +
+	"\x06secret\x18\x02 \x01(\fR\x06secret\x12\x1d\n" +
+	"\n" +
+	"public_mix\x18\x03 \x01(\fR\tpublicMix\x12\x18\n" +
+	"\aentropy\x18\x04 \x01(\fR\aentropy\x12(\n" +
+	"\x10revealed_unix_ns\x18\x05 \x01(\x03R\x0erevealedUnixNs\"\xc2\x02\n" +
+	"\tChallenge\x12\x14\n" +
+	"\x05round\x18\x01 \x01(\x04R\x05round\x12\x18\n" +
+	"\aentropy\x18\x02 \x01(\fR\aentropy\x12\x1e\n" +
+	"\n" +
+	"challengee\x18\x03 \x01(\fR\n" +
+	"challengee\x12%\n" +
+	"\x0ebeacon_payload\x18\x04 \x01(\fR\rbeaconPayload\x12!\n" +
+	"\ffrequency_hz\x18\x05 \x01(\x04R\vfrequencyHz\x120\n" +
+	"\tdata_rate\x18\x06 \x01(\v2\x13.hexnet.v1.DataRateR\bdataRate\x12\x1b\n" +
+	"\tpower_dbm\x18\a \x01(\x05R\bpowerDbm\x12$\n" +
+	"\x0eissued_unix_ns\x18\b \x01(\x03R\fissuedUnixNs\x12&\n" +
+	"\x0fexpires_unix_ns\x18\t \x01(\x03R\rexpiresUnixNs\"\x9f\x02\n" +
+	"\fBeaconReport\x12/\n" +
+	"\tchallenge\x18\x01 \x01(\v2\x11.hexnet.v1.SignedR\tchallenge\x12\x18\n" +
+	"\apayload\x18\x02 \x01(\fR\apayload\x12!\n" +
+	"\ffrequency_hz\x18\x03 \x01(\x04R\vfrequencyHz\x120\n" +
+	"\tdata_rate\x18\x04 \x01(\v2\x13.hexnet.v1.DataRateR\bdataRate\x12\x1b\n" +
+	"\tpower_dbm\x18\x05 \x01(\x05R\bpowerDbm\x12\x12\n" +
+	"\x04tmst\x18\x06 \x01(\rR\x04tmst\x12\x1c\n" +
+	"\n" +
+	"tx_unix_ns\x18\a \x01(\x03R\btxUnixNs\x12 \n" +
+	"\ftx_ack_error\x18\b \x01(\tR\n" +
+	"txAckError\"\xa5\x02\n" +
+	"\rWitnessReport\x12\x18\n" +
+	"\apayload\x18\x01 \x01(\fR\apayload\x12\x12\n" +
+	"\x04rssi\x18\x02 \x01(\x02R\x04rssi\x12\x10\n" +
+	"\x03snr\x18\x03 \x01(\x02R\x03snr\x12!\n" +
+	"\ffrequency_hz\x18\x04 \x01(\x04R\vfrequencyHz\x120\n" +
+	"\tdata_rate\x18\x05 \x01(\v2\x13.hexnet.v1.DataRateR\bdataRate\x12(\n" +
+	"\x10received_unix_ns\x18\x06 \x01(\x03R\x0ereceivedUnixNs\x12/\n" +
+	"\x14gateway_time_unix_ns\x18\a \x01(\x03R\x11gatewayTimeUnixNs\x12\x12\n" +
+	"\x04tmst\x18\b \x01(\rR\x04tmst\x12\x10\n" +
+	"\x03seq\x18\t \x01(\x04R\x03seq\"q\n" +
+	"\aOnboard\x12\x18\n" +
+	"\ahotspot\x18\x01 \x01(\fR\ahotspot\x12\x14\n" +
+	"\x05owner\x18\x02 \x01(\fR\x05owner\x12\x14\n" +
+	"\x05nonce\x18\x03 \x01(\x04R\x05nonce\x12 \n" +
+	"\ftime_unix_ns\x18\x04 \x01(\x03R\n" +
+	"timeUnixNs\"p\n" +
+	"\x0eOnboardRequest\x12,\n" +
+	"\bby_owner\x18\x01 \x01(\v2\x11.hexnet.v1.SignedR\abyOwner\x120\n" +
+	"\n" +
+	"by_hotspot\x18\x02 \x01(\v2\x11.hexnet.v1.SignedR\tbyHotspot\"\xe7\x01\n" +
+	"\x0eAssertLocation\x12\x18\n" +
+	"\ahotspot\x18\x01 \x01(\fR\ahotspot\x12\x14\n" +
+	"\x05owner\x18\x02 \x01(\fR\x05owner\x12\x12\n" +
+	"\x04cell\x18\x03 \x01(\x04R\x04cell\x12 \n" +
+	"\fgain_dbi_x10\x18\x04 \x01(\x05R\n" +
+	"gainDbiX10\x12\x1f\n" +
+	"\velevation_m\x18\x05 \x01(\x05R\n" +
+	"elevationM\x12\x16\n" +
+	"\x06region\x18\x06 \x01(\tR\x06region\x12\x14\n" +
+	"\x05nonce\x18\a \x01(\x04R\x05nonce\x12 \n" +
+	"\ftime_unix_ns\x18\b \x01(\x03R\n" +
+	"timeUnixNsB)Z'github.com/hexnet/hexnet/proto/hexnetpbb\x06proto3"
 
 var (
 	file_hexnet_proto_rawDescOnce sync.Once
@@ -772,28 +1529,42 @@ func file_hexnet_proto_rawDescGZIP() []byte {
 	return file_hexnet_proto_rawDescData
 }
 
-var file_hexnet_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_hexnet_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_hexnet_proto_goTypes = []any{
-	(*Signed)(nil),       // 0: hexnet.v1.Signed
-	(*DataRate)(nil),     // 1: hexnet.v1.DataRate
-	(*Uplink)(nil),       // 2: hexnet.v1.Uplink
-	(*Downlink)(nil),     // 3: hexnet.v1.Downlink
-	(*DownlinkItem)(nil), // 4: hexnet.v1.DownlinkItem
-	(*TxAck)(nil),        // 5: hexnet.v1.TxAck
-	(*State)(nil),        // 6: hexnet.v1.State
-	(*Stats)(nil),        // 7: hexnet.v1.Stats
-	nil,                  // 8: hexnet.v1.Stats.DroppedEntry
+	(*Signed)(nil),         // 0: hexnet.v1.Signed
+	(*DataRate)(nil),       // 1: hexnet.v1.DataRate
+	(*Uplink)(nil),         // 2: hexnet.v1.Uplink
+	(*Downlink)(nil),       // 3: hexnet.v1.Downlink
+	(*DownlinkItem)(nil),   // 4: hexnet.v1.DownlinkItem
+	(*TxAck)(nil),          // 5: hexnet.v1.TxAck
+	(*State)(nil),          // 6: hexnet.v1.State
+	(*Stats)(nil),          // 7: hexnet.v1.Stats
+	(*EntropyCommit)(nil),  // 8: hexnet.v1.EntropyCommit
+	(*EntropyReveal)(nil),  // 9: hexnet.v1.EntropyReveal
+	(*Challenge)(nil),      // 10: hexnet.v1.Challenge
+	(*BeaconReport)(nil),   // 11: hexnet.v1.BeaconReport
+	(*WitnessReport)(nil),  // 12: hexnet.v1.WitnessReport
+	(*Onboard)(nil),        // 13: hexnet.v1.Onboard
+	(*OnboardRequest)(nil), // 14: hexnet.v1.OnboardRequest
+	(*AssertLocation)(nil), // 15: hexnet.v1.AssertLocation
+	nil,                    // 16: hexnet.v1.Stats.DroppedEntry
 }
 var file_hexnet_proto_depIdxs = []int32{
-	1, // 0: hexnet.v1.Uplink.data_rate:type_name -> hexnet.v1.DataRate
-	4, // 1: hexnet.v1.Downlink.items:type_name -> hexnet.v1.DownlinkItem
-	1, // 2: hexnet.v1.DownlinkItem.data_rate:type_name -> hexnet.v1.DataRate
-	8, // 3: hexnet.v1.Stats.dropped:type_name -> hexnet.v1.Stats.DroppedEntry
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	1,  // 0: hexnet.v1.Uplink.data_rate:type_name -> hexnet.v1.DataRate
+	4,  // 1: hexnet.v1.Downlink.items:type_name -> hexnet.v1.DownlinkItem
+	1,  // 2: hexnet.v1.DownlinkItem.data_rate:type_name -> hexnet.v1.DataRate
+	16, // 3: hexnet.v1.Stats.dropped:type_name -> hexnet.v1.Stats.DroppedEntry
+	1,  // 4: hexnet.v1.Challenge.data_rate:type_name -> hexnet.v1.DataRate
+	0,  // 5: hexnet.v1.BeaconReport.challenge:type_name -> hexnet.v1.Signed
+	1,  // 6: hexnet.v1.BeaconReport.data_rate:type_name -> hexnet.v1.DataRate
+	1,  // 7: hexnet.v1.WitnessReport.data_rate:type_name -> hexnet.v1.DataRate
+	0,  // 8: hexnet.v1.OnboardRequest.by_owner:type_name -> hexnet.v1.Signed
+	0,  // 9: hexnet.v1.OnboardRequest.by_hotspot:type_name -> hexnet.v1.Signed
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_hexnet_proto_init() }
@@ -807,7 +1578,7 @@ func file_hexnet_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hexnet_proto_rawDesc), len(file_hexnet_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
