@@ -1,0 +1,222 @@
+// Package oracle is hexnet's proof-of-coverage oracle: the hotspot registry,
+// the challenger, report ingest, verifier runs, epochs, reward manifests and
+// their payment on Solana. This file holds its domain records and the storage
+// interfaces that store/pgstore and store/sqlitestore implement.
+package oracle
+
+import (
+	"context"
+	"time"
+
+	"github.com/hexnet/hexnet/identity"
+	"github.com/hexnet/hexnet/router"
+)
+
+// HotspotInfo is a registered (onboarded) hotspot.
+type HotspotInfo struct {
+	Address     identity.Address
+	Owner       identity.Address
+	OnboardedAt time.Time
+	Envelope    []byte    // the marshalled OnboardRequest: both signatures, verbatim
+	Location    *Location // the current location; nil until one is asserted
+	Denied      bool      // on the denylist: its reports are judged invalid
+}
+
+// Location is one location assertion; a hotspot's history keeps them all.
+type Location struct {
+	Hotspot    identity.Address
+	Cell       uint64 // H3 index at resolution 12
+	GainDBiX10 int32
+	ElevationM int32
+	Region     string
+	Nonce      uint64
+	AssertedAt time.Time
+	Envelope   []byte // the owner's signed AssertLocation, verbatim
+}
+
+// ReportKind tells beacon and witness reports apart.
+type ReportKind string
+
+// The report kinds.
+const (
+	KindBeacon  ReportKind = "beacon"
+	KindWitness ReportKind = "witness"
+)
+
+// Report is one signed report as the oracle received it. The envelope is
+// kept verbatim so that anyone can re-verify and re-judge an epoch.
+type Report struct {
+	ID         [32]byte // sha256 of Envelope: a replayed report has the same ID
+	Kind       ReportKind
+	Hotspot    identity.Address // the signer
+	Epoch      uint64           // the epoch ReceivedAt falls in
+	Round      uint64           // beacons: the challenge's round; witnesses: 0
+	Payload    []byte           // the beacon payload, to match witnesses to beacons
+	ReceivedAt time.Time        // oracle ingest time: lateness and arrival order
+	Envelope   []byte
+}
+
+// Verdict is the verifier's judgement of one report, kept so that owners
+// can see exactly why a report counted or not.
+type Verdict struct {
+	ReportID [32]byte
+	Epoch    uint64
+	Kind     ReportKind
+	Hotspot  identity.Address
+	BeaconID [32]byte // witnesses: the beacon judged against; zero if none matched
+	Valid    bool
+	Selected bool   // witnesses: among those rewarded for this beacon
+	Reason   string // poc reason code
+	Detail   string // the numbers behind the reason, in plain words
+}
+
+// Round is one challenge round: the entropy committed before it and
+// revealed when it opens.
+type Round struct {
+	Number      uint64
+	Commitment  []byte // sha256(Secret)
+	Secret      []byte // empty until revealed
+	PublicMix   []byte
+	Entropy     []byte // empty until revealed
+	CommittedAt time.Time
+	RevealedAt  time.Time
+}
+
+// Challenge is one signed challenge the oracle sent.
+type Challenge struct {
+	Round      uint64
+	Challengee identity.Address
+	IssuedAt   time.Time
+	Envelope   []byte // the oracle's signed Challenge, verbatim
+}
+
+// EpochStatus is where an epoch is in its life.
+type EpochStatus string
+
+// Epoch statuses; an epoch only moves forward.
+const (
+	EpochOpen   EpochStatus = "open"
+	EpochClosed EpochStatus = "closed" // manifest and root fixed, never changed again
+	EpochPaid   EpochStatus = "paid"   // every reward transaction confirmed
+)
+
+// Epoch is one reward period [Start, End).
+type Epoch struct {
+	Number   uint64
+	Start    time.Time
+	End      time.Time
+	Status   EpochStatus
+	Root     []byte // Merkle root of the manifest, once closed
+	ClosedAt time.Time
+}
+
+// ManifestEntry is one hotspot's reward in an epoch, in the mint's base units.
+type ManifestEntry struct {
+	Hotspot identity.Address
+	Owner   identity.Address
+	Beacon  uint64
+	Witness uint64
+	Data    uint64
+	Total   uint64
+}
+
+// TxStatus is where a reward transaction is in its life.
+type TxStatus string
+
+// Reward transaction statuses.
+const (
+	TxSigned    TxStatus = "signed"    // recorded before it is sent
+	TxSent      TxStatus = "sent"      // handed to the RPC node
+	TxConfirmed TxStatus = "confirmed" // landed without error
+	TxFailed    TxStatus = "failed"    // landed with an error
+	TxExpired   TxStatus = "expired"   // lastValidBlockHeight passed with no status: may be re-signed
+)
+
+// RewardTx is one reward transaction of an epoch.
+type RewardTx struct {
+	Epoch                uint64
+	Index                int // position in the epoch's batch of transactions
+	Attempt              int // re-signings after expiry
+	Signature            string
+	Raw                  []byte // the signed wire transaction
+	LastValidBlockHeight uint64
+	Entries              []identity.Address // the hotspots this transaction pays
+	Status               TxStatus
+	Err                  string
+	UpdatedAt            time.Time
+}
+
+// Registry stores onboarded hotspots and their location history. Missing
+// rows give store.ErrNotFound, duplicates store.ErrConflict.
+type Registry interface {
+	Onboard(ctx context.Context, h HotspotInfo) error
+	// AssertLocation appends to the history and makes it current;
+	// store.ErrNotFound unless onboarded, store.ErrConflict unless its nonce
+	// is above the last one.
+	AssertLocation(ctx context.Context, l Location) error
+	GetHotspot(ctx context.Context, addr identity.Address) (HotspotInfo, error)
+	ListHotspots(ctx context.Context) ([]HotspotInfo, error)
+	LocationHistory(ctx context.Context, addr identity.Address) ([]Location, error)
+	SetDenied(ctx context.Context, addr identity.Address, denied bool) error
+}
+
+// Reports stores signed reports and their verdicts.
+type Reports interface {
+	// AddReports stores reports, skipping IDs already stored; it returns how
+	// many were new.
+	AddReports(ctx context.Context, reports []Report) (int, error)
+	// ReportsOfEpoch lists an epoch's reports ordered by (ReceivedAt, ID).
+	ReportsOfEpoch(ctx context.Context, epoch uint64) ([]Report, error)
+	// ReportsOfHotspot lists a hotspot's reports in an epoch, same order.
+	ReportsOfHotspot(ctx context.Context, addr identity.Address, epoch uint64) ([]Report, error)
+	// VerdictsOfEpoch lists the verdicts stored when the epoch closed.
+	VerdictsOfEpoch(ctx context.Context, epoch uint64) ([]Verdict, error)
+	VerdictsOfHotspot(ctx context.Context, addr identity.Address, epoch uint64) ([]Verdict, error)
+}
+
+// Rounds stores challenge rounds and the challenges sent in them.
+type Rounds interface {
+	// SaveRound inserts a committed round or records its reveal.
+	SaveRound(ctx context.Context, r Round) error
+	GetRound(ctx context.Context, n uint64) (Round, error)
+	// LatestRound is the highest-numbered round; store.ErrNotFound if none.
+	LatestRound(ctx context.Context) (Round, error)
+	SaveChallenges(ctx context.Context, cs []Challenge) error
+	ChallengesOfRound(ctx context.Context, n uint64) ([]Challenge, error)
+}
+
+// Epochs stores epochs, their manifests and verdicts.
+type Epochs interface {
+	// OpenEpoch records a new open epoch; store.ErrConflict if it exists.
+	OpenEpoch(ctx context.Context, e Epoch) error
+	GetEpoch(ctx context.Context, n uint64) (Epoch, error)
+	ListEpochs(ctx context.Context) ([]Epoch, error)
+	// CloseEpoch fixes the epoch's root, manifest and verdicts in one
+	// transaction; store.ErrConflict unless the epoch is open.
+	CloseEpoch(ctx context.Context, e Epoch, manifest []ManifestEntry, verdicts []Verdict) error
+	Manifest(ctx context.Context, n uint64) ([]ManifestEntry, error)
+	// MarkPaid moves a closed epoch to paid.
+	MarkPaid(ctx context.Context, n uint64) error
+}
+
+// RewardTxs records reward transactions before and after they are sent.
+type RewardTxs interface {
+	// SaveRewardTx inserts or updates the transaction at (Epoch, Index).
+	SaveRewardTx(ctx context.Context, tx RewardTx) error
+	RewardTxsOfEpoch(ctx context.Context, epoch uint64) ([]RewardTx, error)
+}
+
+// Traffic reads the router's uplink ledger for data-transfer rewards.
+type Traffic interface {
+	TrafficBetween(ctx context.Context, from, to time.Time) ([]router.Traffic, error)
+}
+
+// Store is everything the oracle keeps.
+type Store interface {
+	Registry
+	Reports
+	Rounds
+	Epochs
+	RewardTxs
+	Traffic
+}
