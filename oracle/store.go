@@ -149,60 +149,97 @@ type RewardTx struct {
 // Registry stores onboarded hotspots and their location history. Missing
 // rows give store.ErrNotFound, duplicates store.ErrConflict.
 type Registry interface {
+	// Onboard registers a hotspot with its Denied flag; store.ErrConflict if
+	// it is registered. h.Location is not stored: locations come only
+	// through AssertLocation.
 	Onboard(ctx context.Context, h HotspotInfo) error
 	// AssertLocation appends to the history and makes it current;
 	// store.ErrNotFound unless onboarded, store.ErrConflict unless its nonce
-	// is above the last one.
+	// is above the last one (any nonce is above none).
 	AssertLocation(ctx context.Context, l Location) error
+	// GetHotspot returns the hotspot with its current location (the one of
+	// the highest nonce).
 	GetHotspot(ctx context.Context, addr identity.Address) (HotspotInfo, error)
-	ListHotspots(ctx context.Context) ([]HotspotInfo, error)
+	// ListOnboarded lists every onboarded hotspot with its current location,
+	// sorted by address. (Not ListHotspots: router.Hotspots has that name
+	// with another result, and one store type implements both interfaces.)
+	ListOnboarded(ctx context.Context) ([]HotspotInfo, error)
+	// LocationHistory lists the hotspot's locations by ascending nonce.
 	LocationHistory(ctx context.Context, addr identity.Address) ([]Location, error)
+	// SetDenied puts the hotspot on the denylist or takes it off;
+	// store.ErrNotFound unless onboarded.
 	SetDenied(ctx context.Context, addr identity.Address, denied bool) error
 }
 
 // Reports stores signed reports and their verdicts.
 type Reports interface {
-	// AddReports stores reports, skipping IDs already stored; it returns how
-	// many were new.
+	// AddReports stores reports atomically, skipping IDs already stored or
+	// repeated in reports (the first wins); it returns how many were new.
 	AddReports(ctx context.Context, reports []Report) (int, error)
 	// ReportsOfEpoch lists an epoch's reports ordered by (ReceivedAt, ID).
 	ReportsOfEpoch(ctx context.Context, epoch uint64) ([]Report, error)
+	// EachReportOfEpoch calls fn with each of the epoch's reports in
+	// ReportsOfEpoch's order without holding them all in memory (an epoch
+	// may hold millions). It stops at fn's first error and returns it. fn
+	// runs while rows are being read: it must not use the store.
+	EachReportOfEpoch(ctx context.Context, epoch uint64, fn func(Report) error) error
 	// ReportsOfHotspot lists a hotspot's reports in an epoch, same order.
 	ReportsOfHotspot(ctx context.Context, addr identity.Address, epoch uint64) ([]Report, error)
-	// VerdictsOfEpoch lists the verdicts stored when the epoch closed.
+	// VerdictsOfEpoch lists the verdicts stored when the epoch closed,
+	// sorted by report ID.
 	VerdictsOfEpoch(ctx context.Context, epoch uint64) ([]Verdict, error)
+	// VerdictsOfHotspot lists a hotspot's verdicts in an epoch, sorted by
+	// report ID.
 	VerdictsOfHotspot(ctx context.Context, addr identity.Address, epoch uint64) ([]Verdict, error)
 }
 
 // Rounds stores challenge rounds and the challenges sent in them.
 type Rounds interface {
-	// SaveRound inserts a committed round or records its reveal.
+	// SaveRound inserts a committed round or records its reveal (Secret,
+	// PublicMix, Entropy, RevealedAt); store.ErrConflict if the round exists
+	// with another Commitment or CommittedAt, or was revealed with another
+	// Secret. A zero RevealedAt means not revealed.
 	SaveRound(ctx context.Context, r Round) error
 	GetRound(ctx context.Context, n uint64) (Round, error)
 	// LatestRound is the highest-numbered round; store.ErrNotFound if none.
 	LatestRound(ctx context.Context) (Round, error)
+	// SaveChallenges stores challenges atomically; store.ErrNotFound if a
+	// round is not saved, store.ErrConflict if a hotspot was already
+	// challenged in that round.
 	SaveChallenges(ctx context.Context, cs []Challenge) error
+	// ChallengesOfRound lists a round's challenges sorted by challengee.
 	ChallengesOfRound(ctx context.Context, n uint64) ([]Challenge, error)
 }
 
 // Epochs stores epochs, their manifests and verdicts.
 type Epochs interface {
-	// OpenEpoch records a new open epoch; store.ErrConflict if it exists.
+	// OpenEpoch records a new open epoch (its Number, Start and End; Status,
+	// Root and ClosedAt are ignored); store.ErrConflict if it exists.
 	OpenEpoch(ctx context.Context, e Epoch) error
 	GetEpoch(ctx context.Context, n uint64) (Epoch, error)
+	// ListEpochs lists every epoch by number.
 	ListEpochs(ctx context.Context) ([]Epoch, error)
-	// CloseEpoch fixes the epoch's root, manifest and verdicts in one
-	// transaction; store.ErrConflict unless the epoch is open.
+	// CloseEpoch fixes the epoch's Root and ClosedAt, its manifest and its
+	// verdicts in one transaction; store.ErrNotFound if the epoch is not
+	// stored, store.ErrConflict unless it is open (or if a verdict's report
+	// was judged in another epoch). Every verdict must carry e.Number, and
+	// report IDs and manifest hotspots must not repeat; otherwise nothing
+	// is written and the error is not a sentinel.
 	CloseEpoch(ctx context.Context, e Epoch, manifest []ManifestEntry, verdicts []Verdict) error
+	// Manifest lists the epoch's manifest sorted by hotspot address.
 	Manifest(ctx context.Context, n uint64) ([]ManifestEntry, error)
-	// MarkPaid moves a closed epoch to paid.
+	// MarkPaid moves a closed epoch to paid; store.ErrNotFound if the epoch
+	// is not stored, store.ErrConflict unless it is closed.
 	MarkPaid(ctx context.Context, n uint64) error
 }
 
 // RewardTxs records reward transactions before and after they are sent.
 type RewardTxs interface {
-	// SaveRewardTx inserts or updates the transaction at (Epoch, Index).
+	// SaveRewardTx inserts or updates the transaction at (Epoch, Index);
+	// store.ErrNotFound if the epoch is not stored, store.ErrConflict if it
+	// is still open (its manifest is not fixed yet).
 	SaveRewardTx(ctx context.Context, tx RewardTx) error
+	// RewardTxsOfEpoch lists the epoch's transactions by Index.
 	RewardTxsOfEpoch(ctx context.Context, epoch uint64) ([]RewardTx, error)
 }
 
@@ -211,7 +248,19 @@ type Traffic interface {
 	TrafficBetween(ctx context.Context, from, to time.Time) ([]router.Traffic, error)
 }
 
-// Store is everything the oracle keeps.
+// Store is everything the oracle keeps; store/storetest.RunOracle is the
+// conformance suite every implementation passes.
+//
+// What every implementation does the same way:
+//   - Times round-trip at microsecond precision (truncated) and come back
+//     in UTC; a zero RevealedAt or ClosedAt stays zero.
+//   - Byte slices and Entries come back nil when empty, never as empty
+//     non-nil slices.
+//   - Cell round-trips all 64 bits. Every other uint64 (epoch and round
+//     numbers, nonces, amounts, block heights) must be at most
+//     math.MaxInt64: SQL integers are signed 64-bit, and a larger value is
+//     an error (not a sentinel) with nothing written.
+//   - A list of what is not stored is empty, not store.ErrNotFound.
 type Store interface {
 	Registry
 	Reports
