@@ -105,3 +105,12 @@ func (c Cell) Parent(res int) (Cell, error) {
 // CellDistanceM is the great-circle distance between the centres of a and
 // b in metres.
 func CellDistanceM(a, b Cell) float64 { return DistanceM(a.Center(), b.Center()) }
+
+// EdgeLengthM is the average edge length in metres of H3 cells at
+// resolution res (0 for resolutions outside 0..15).
+func EdgeLengthM(res int) float64 {
+	if res < 0 || res > MaxRes {
+		return 0
+	}
+	return h3.HexagonEdgeLengthAvgM(res)
+}
