@@ -9,19 +9,20 @@ FIRMWARE_TARGETS := linux/arm linux/arm64 linux/mipsle linux/amd64
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 ARGS      ?=
+LOCALNET  := solana/localnet
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: run test build lint proto bench firmware deps clean fuzz
+.PHONY: run test build lint proto bench firmware deps clean fuzz localnet-deps
 
 ## run: start the all-in-one devnet (embedded broker, SQLite store, simulated hotspots and devices, router)
-run: deps
+run: deps localnet-deps
 	@echo "building the devnet (the first build compiles SQLite and H3 and takes a minute or two)..."
 	@$(GO) build -o $(BIN)/devnet ./cmd/devnet
 	$(BIN)/devnet $(ARGS)
 
 ## test: the whole test suite (PostgreSQL and Mosquitto tests skip locally when the services are down; fail under CI=true)
-test: deps
+test: deps localnet-deps
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
 
@@ -67,6 +68,14 @@ deps:
 	@command -v $(GO) >/dev/null || { echo "Go is required (https://go.dev/dl); this machine kind ships it at /usr/local/go"; exit 1; }
 	@command -v gcc >/dev/null || (apt-get update -qq && apt-get install -y -qq gcc libc6-dev)
 	@$(GO) mod download
+
+## localnet-deps: npm ci for the local Solana runtime when its node_modules is missing or older than the lockfile
+localnet-deps: $(LOCALNET)/node_modules/.package-lock.json
+
+$(LOCALNET)/node_modules/.package-lock.json: $(LOCALNET)/package-lock.json
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	npm ci --prefix $(LOCALNET) --no-audit --no-fund
+	@touch $@
 
 $(BIN)/protoc-gen-go:
 	GOBIN=$(BIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
