@@ -9,9 +9,9 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/hexnet/hexnet/beacon"
 	"github.com/hexnet/hexnet/clock"
 	"github.com/hexnet/hexnet/identity"
+	"github.com/hexnet/hexnet/poc"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
 	"github.com/hexnet/hexnet/region"
 	"github.com/hexnet/hexnet/store"
@@ -191,9 +191,9 @@ func (c *Challenger) send(ctx context.Context, h HotspotInfo, r Round, now time.
 	return Challenge{Round: r.Number, Challengee: h.Address, IssuedAt: now, Envelope: raw}, nil
 }
 
-// NewChallenge builds the challenge for one hotspot: the beacon payload and
-// channel from the round's entropy, the region's beacon data rate, and the
-// region's maximum EIRP less the antenna gain.
+// NewChallenge builds the signed-to-be challenge for one hotspot from the
+// round's entropy (poc.NewChallenge decides payload, channel, data rate and
+// power from the hotspot's region plan).
 func NewChallenge(h HotspotInfo, r Round, issued, expires time.Time) (*hexnetpb.Challenge, error) {
 	if h.Location == nil {
 		return nil, fmt.Errorf("hotspot %s has no asserted location", h.Address)
@@ -206,16 +206,10 @@ func NewChallenge(h HotspotInfo, r Round, issued, expires time.Time) (*hexnetpb.
 	if err != nil {
 		return nil, err
 	}
-	chans := region.BeaconChannels(plan)
-	dr, err := region.BeaconDataRate(plan, beacon.PayloadSize)
-	if err != nil || len(chans) == 0 {
-		return nil, fmt.Errorf("no beacon channel or data rate in %s: %v", plan.Name, err)
+	c, err := poc.NewChallenge(plan, r.Number, r.Entropy, pocHotspot(h))
+	if err != nil {
+		return nil, err
 	}
-	return &hexnetpb.Challenge{
-		Round: r.Number, Entropy: r.Entropy, Challengee: pub, BeaconPayload: beacon.Payload(r.Entropy, pub),
-		FrequencyHz:  uint64(chans[beacon.Channel(r.Entropy, pub, len(chans))].FrequencyHz),
-		DataRate:     &hexnetpb.DataRate{SpreadingFactor: uint32(dr.SpreadingFactor), BandwidthKhz: uint32(dr.BandwidthHz / 1000), CodingRate: "4/5"},
-		PowerDbm:     int32(region.BeaconPowerDBm(plan, float64(h.Location.GainDBiX10)/10)),
-		IssuedUnixNs: issued.UnixNano(), ExpiresUnixNs: expires.UnixNano(),
-	}, nil
+	c.IssuedAt, c.ExpiresAt = issued, expires
+	return challengeProto(c, pub), nil
 }

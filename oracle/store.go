@@ -75,7 +75,7 @@ type Verdict struct {
 type Round struct {
 	Number      uint64
 	Commitment  []byte // sha256(Secret)
-	Secret      []byte // empty until revealed
+	Secret      []byte // may be stored at commit (so a restart can reveal); published only at reveal
 	PublicMix   []byte
 	Entropy     []byte // empty until revealed
 	CommittedAt time.Time

@@ -30,6 +30,7 @@ const (
 	TooFar            Reason = "too_far"
 	RSSITooStrong     Reason = "rssi_too_strong"
 	BeaconInvalid     Reason = "beacon_invalid"
+	NoBeacon          Reason = "no_beacon"
 )
 
 // Reasons for beacon reports.
@@ -48,7 +49,7 @@ func AllReasons() []Reason {
 	return []Reason{
 		Valid, NotReciprocal, UnknownHotspot, NoLocation, Denied, Early,
 		NotSelected, Duplicate, SelfWitness, Late, PayloadMismatch, FrequencyMismatch, DataRateMismatch,
-		RegionMismatch, ImplausibleSignal, TooClose, TooFar, RSSITooStrong, BeaconInvalid,
+		RegionMismatch, ImplausibleSignal, TooClose, TooFar, RSSITooStrong, BeaconInvalid, NoBeacon,
 		NoChallenge, ChallengeExpired, WrongPayload, WrongFrequency, WrongDataRate, WrongPower, TxFailed,
 	}
 }
@@ -117,6 +118,8 @@ func explainWitness(r Reason) string {
 		return "The reported signal is stronger than free-space physics allows at the asserted distance: the asserted locations, antenna gains or the report are wrong."
 	case BeaconInvalid:
 		return "The beacon this report witnesses was itself invalid, so no witness of it counts."
+	case NoBeacon:
+		return "No beacon report with this payload reached the oracle before the epoch closed: nothing the oracle challenged was sent on this payload, or its beaconer never reported it."
 	}
 	return ""
 }

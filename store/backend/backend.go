@@ -1,21 +1,25 @@
-// Package backend opens the router store a URL names: PostgreSQL for
-// postgres://… (production), embedded SQLite for sqlite://PATH (devnet,
-// small installs). Binaries use it so that the choice is configuration.
+// Package backend opens the store a URL names, router's and oracle's:
+// PostgreSQL for postgres://… (production), embedded SQLite for
+// sqlite://PATH (devnet, small installs). Binaries use it so that the
+// choice is configuration.
 package backend
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/hexnet/hexnet/oracle"
 	"github.com/hexnet/hexnet/router"
 	"github.com/hexnet/hexnet/store"
 	"github.com/hexnet/hexnet/store/pgstore"
 	"github.com/hexnet/hexnet/store/sqlitestore"
 )
 
-// Backend is an open router store and its lifetime.
+// Backend is an open store, the router's and the oracle's, and its
+// lifetime. Both interfaces have TrafficBetween, with one meaning.
 type Backend interface {
 	router.Store
+	oracle.Store
 	// Migrate applies pending migrations.
 	Migrate(ctx context.Context) error
 	// Close releases the connections.

@@ -1,11 +1,14 @@
 package backend_test
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hexnet/hexnet/oracle"
+	"github.com/hexnet/hexnet/store"
 	"github.com/hexnet/hexnet/store/backend"
 	"github.com/hexnet/hexnet/store/pgstore"
 	"github.com/hexnet/hexnet/store/pgstore/pgtest"
@@ -28,6 +31,13 @@ func use(t *testing.T, url string) backend.Backend {
 	}
 	if hs, err := b.ListHotspots(t.Context()); err != nil || len(hs) != 1 {
 		t.Fatalf("ListHotspots = %v, %v; want one hotspot", hs, err)
+	}
+	// A second use of the same database finds the epoch there.
+	if err := b.OpenEpoch(t.Context(), oracle.Epoch{Number: 1}); err != nil && !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("OpenEpoch: %v", err)
+	}
+	if es, err := b.ListEpochs(t.Context()); err != nil || len(es) != 1 {
+		t.Fatalf("ListEpochs = %v, %v; want one epoch", es, err)
 	}
 	return b
 }

@@ -10,3 +10,7 @@ import (
 func BenchmarkRecordFrames(b *testing.B) {
 	storetest.BenchmarkRecordFrames(b, pgtest.Open(b))
 }
+
+func BenchmarkAddReports(b *testing.B) {
+	storetest.BenchmarkAddReports(b, pgtest.Open(b))
+}

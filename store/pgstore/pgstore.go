@@ -1,8 +1,12 @@
 // Package pgstore is the PostgreSQL adapter of the router's storage
-// (router.Store), built on pgx. It is hexnet's production store.
+// (router.Store) and of the oracle's (oracle.Store), built on pgx. It is
+// hexnet's production store.
 //
 // Times are stored as timestamptz, at microsecond precision: a time.Time
-// comes back truncated to the microsecond, in UTC.
+// comes back truncated to the microsecond, in UTC. uint64 values are
+// bigint: writes reject values above math.MaxInt64 (H3 cells excepted, kept
+// as their bit pattern); reads pass uint64 keys as int64, where a larger
+// key wraps to a negative number that matches no row, as it should.
 package pgstore
 
 import (
@@ -17,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/hexnet/hexnet/migrations"
+	"github.com/hexnet/hexnet/oracle"
 	"github.com/hexnet/hexnet/router"
 	"github.com/hexnet/hexnet/store"
 )
@@ -34,6 +39,7 @@ var (
 	_ DBTX         = (*pgxpool.Pool)(nil)
 	_ DBTX         = (pgx.Tx)(nil)
 	_ router.Store = (*Store)(nil)
+	_ oracle.Store = (*Store)(nil)
 )
 
 // Store is the router's storage in PostgreSQL. Its tables live in the first

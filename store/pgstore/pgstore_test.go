@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/hexnet/hexnet/internal/testenv"
+	"github.com/hexnet/hexnet/oracle"
 	"github.com/hexnet/hexnet/router"
 	"github.com/hexnet/hexnet/store/pgstore"
 	"github.com/hexnet/hexnet/store/pgstore/pgtest"
@@ -12,6 +13,10 @@ import (
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) router.Store { return pgtest.Open(t) })
+}
+
+func TestOracleConformance(t *testing.T) {
+	storetest.RunOracle(t, func(t *testing.T) oracle.Store { return pgtest.Open(t) })
 }
 
 func TestMigrateTwice(t *testing.T) {

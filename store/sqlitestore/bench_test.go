@@ -16,3 +16,12 @@ func BenchmarkRecordFrames(b *testing.B) {
 		storetest.BenchmarkRecordFrames(b, openTest(b, sqlitestore.Memory))
 	})
 }
+
+func BenchmarkAddReports(b *testing.B) {
+	b.Run("file", func(b *testing.B) {
+		storetest.BenchmarkAddReports(b, openTest(b, filepath.Join(b.TempDir(), "hexnet.db")))
+	})
+	b.Run("memory", func(b *testing.B) {
+		storetest.BenchmarkAddReports(b, openTest(b, sqlitestore.Memory))
+	})
+}

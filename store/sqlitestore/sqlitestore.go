@@ -1,9 +1,13 @@
 // Package sqlitestore is the embedded adapter of the router's storage
-// (router.Store), on the pure-Go SQLite of modernc.org/sqlite: the devnet's
-// store and that of small single-machine installs.
+// (router.Store) and of the oracle's (oracle.Store), on the pure-Go SQLite
+// of modernc.org/sqlite: the devnet's store and that of small
+// single-machine installs.
 //
 // Times are INTEGER microseconds since the Unix epoch: like PostgreSQL, a
-// time.Time comes back truncated to the microsecond, in UTC.
+// time.Time comes back truncated to the microsecond, in UTC. uint64 values
+// are INTEGER: writes reject values above math.MaxInt64 (H3 cells excepted,
+// kept as their bit pattern); reads pass uint64 keys as int64, where a
+// larger key wraps to a negative number that matches no row.
 //
 // SQLite has one writer at a time. The store writes through a pool of one
 // connection whose transactions begin IMMEDIATE, so writers in this process
@@ -24,11 +28,15 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/hexnet/hexnet/migrations"
+	"github.com/hexnet/hexnet/oracle"
 	"github.com/hexnet/hexnet/router"
 	"github.com/hexnet/hexnet/store"
 )
 
-var _ router.Store = (*Store)(nil)
+var (
+	_ router.Store = (*Store)(nil)
+	_ oracle.Store = (*Store)(nil)
+)
 
 // Memory is the path of a private in-memory database.
 const Memory = ":memory:"

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hexnet/hexnet/oracle"
 	"github.com/hexnet/hexnet/router"
 	"github.com/hexnet/hexnet/store/sqlitestore"
 	"github.com/hexnet/hexnet/store/storetest"
@@ -36,6 +37,16 @@ func TestConformanceFile(t *testing.T) {
 
 func TestConformanceMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) router.Store { return openTest(t, sqlitestore.Memory) })
+}
+
+func TestOracleConformanceFile(t *testing.T) {
+	storetest.RunOracle(t, func(t *testing.T) oracle.Store {
+		return openTest(t, filepath.Join(t.TempDir(), "hexnet.db"))
+	})
+}
+
+func TestOracleConformanceMemory(t *testing.T) {
+	storetest.RunOracle(t, func(t *testing.T) oracle.Store { return openTest(t, sqlitestore.Memory) })
 }
 
 func TestMigrateTwice(t *testing.T) {

@@ -1,0 +1,85 @@
+// Package api is the oracle's HTTP API (JSON under /api/v1): hotspots with
+// their location and status, onboarding and location assertions, each
+// hotspot's reports with verdicts explained, epochs with their manifests and
+// reward transactions, and coverage per H3 cell for the map.
+//
+// Responses about a closed epoch carry an ETag (a hash of the body) and a
+// Cache-Control that lets clients and proxies keep them; If-None-Match gives
+// 304. Every error is JSON {"error": "..."} with a status that says whose
+// fault it was.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hexnet/hexnet/clock"
+	"github.com/hexnet/hexnet/oracle"
+)
+
+// Options configure the API handler.
+type Options struct {
+	Store    oracle.Store
+	Presence *oracle.Presence // nil: every hotspot's status is "unknown"
+	Schedule oracle.Schedule
+	Mint     string            // the reward mint, base58; empty while there is none
+	Regions  func(string) bool // region names the network serves; nil: none (assertions are refused)
+	Clock    clock.Clock       // nil: the system clock
+	Logger   *slog.Logger      // nil: discard
+	// Registerer receives hexnet_oracle_api_* collectors (nil: none).
+	Registerer prometheus.Registerer
+}
+
+// server holds the handlers' dependencies.
+type server struct {
+	store    oracle.Store
+	presence *oracle.Presence
+	schedule oracle.Schedule
+	mint     string
+	regions  oracle.RegionKnown
+	clock    clock.Clock
+	log      *slog.Logger
+	metrics  *metrics
+	witness  *witnessCache
+}
+
+// New builds the API handler. Mount it at the root of a listener, or under
+// "/api/" of a mux that serves other things at "/".
+func New(o Options) http.Handler {
+	s := &server{store: o.Store, presence: o.Presence, schedule: o.Schedule, mint: o.Mint, regions: o.Regions,
+		clock: o.Clock, log: o.Logger, metrics: newMetrics(o.Registerer), witness: newWitnessCache(closedEpochsCached)}
+	if s.regions == nil {
+		s.regions = func(string) bool { return false }
+	}
+	if s.clock == nil {
+		s.clock = clock.Real{}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	return &router{mux: mux, s: s}
+}
+
+// routes registers every endpoint; the pattern is also the metrics label.
+func (s *server) routes(mux *http.ServeMux) {
+	for _, r := range []struct {
+		pattern string
+		h       handlerFunc
+	}{
+		{"GET /api/v1/hotspots", s.listHotspots},
+		{"POST /api/v1/hotspots", s.onboard},
+		{"GET /api/v1/hotspots/{address}", s.getHotspot},
+		{"POST /api/v1/hotspots/{address}/location", s.assertLocation},
+		{"GET /api/v1/hotspots/{address}/reports", s.hotspotReports},
+		{"GET /api/v1/epochs", s.listEpochs},
+		{"GET /api/v1/epochs/{n}", s.getEpoch},
+		{"GET /api/v1/epochs/{n}/manifest", s.manifest},
+		{"GET /api/v1/coverage", s.coverage},
+	} {
+		mux.Handle(r.pattern, s.serve(r.pattern, r.h))
+	}
+}
