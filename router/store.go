@@ -63,6 +63,9 @@ type Traffic struct {
 	Hotspot identity.Address
 	Copies  int64
 	Bytes   int64
+	// DataCredits is what the copies cost: ceil(max(bytes, 24) / 24) DC per
+	// copy, as Helium charges, summed over the copies.
+	DataCredits int64
 }
 
 // Hotspot is what the router knows of a hotspot it has heard from.

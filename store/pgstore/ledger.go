@@ -88,7 +88,8 @@ func copyRows(frames []router.LedgerFrame, inserted map[[16]byte]bool) [][]any {
 // TrafficBetween sums, per hotspot, the copies of frames received in
 // [from, to) and those frames' bytes; sorted by hotspot address.
 func (s *Store) TrafficBetween(ctx context.Context, from, to time.Time) ([]router.Traffic, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT c.hotspot, count(*) AS copies, coalesce(sum(f.bytes), 0)::bigint AS bytes
+	rows, _ := s.pool.Query(ctx, `SELECT c.hotspot, count(*) AS copies, coalesce(sum(f.bytes), 0)::bigint AS bytes,
+		coalesce(sum((greatest(f.bytes, 24) + 23) / 24), 0)::bigint AS data_credits
 		FROM uplink_frames f JOIN uplink_copies c ON c.frame_id = f.id
 		WHERE f.received_at >= $1 AND f.received_at < $2
 		GROUP BY c.hotspot ORDER BY c.hotspot`, ts(from), ts(to))

@@ -72,10 +72,11 @@ type trafficRow struct {
 	Hotspot string `db:"hotspot"`
 	Copies  int64  `db:"copies"`
 	Bytes   int64  `db:"bytes"`
+	DC      int64  `db:"data_credits"`
 }
 
 func (r trafficRow) traffic() router.Traffic {
-	return router.Traffic{Hotspot: identity.Address(r.Hotspot), Copies: r.Copies, Bytes: r.Bytes}
+	return router.Traffic{Hotspot: identity.Address(r.Hotspot), Copies: r.Copies, Bytes: r.Bytes, DataCredits: r.DC}
 }
 
 // hotspotRow is a row of hotspots.

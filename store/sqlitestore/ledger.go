@@ -84,7 +84,8 @@ func (w *frameWriter) close() error {
 // TrafficBetween sums, per hotspot, the copies of frames received in
 // [from, to) and those frames' bytes; sorted by hotspot address.
 func (s *Store) TrafficBetween(ctx context.Context, from, to time.Time) ([]router.Traffic, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT c.hotspot, count(*), coalesce(sum(f.bytes), 0)
+	rows, err := s.read.QueryContext(ctx, `SELECT c.hotspot, count(*), coalesce(sum(f.bytes), 0),
+		coalesce(sum((max(f.bytes, 24) + 23) / 24), 0)
 		FROM uplink_frames f JOIN uplink_copies c ON c.frame_id = f.id
 		WHERE f.received_at >= ? AND f.received_at < ?
 		GROUP BY c.hotspot ORDER BY c.hotspot`, micros(from), micros(to))

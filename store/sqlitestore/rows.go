@@ -83,7 +83,7 @@ func (r sessionRow) session() router.Session {
 func scanTraffic(sc scanner) (router.Traffic, error) {
 	var t router.Traffic
 	var hotspot string
-	err := sc.Scan(&hotspot, &t.Copies, &t.Bytes)
+	err := sc.Scan(&hotspot, &t.Copies, &t.Bytes, &t.DataCredits)
 	t.Hotspot = identity.Address(hotspot)
 	return t, err
 }

@@ -53,9 +53,9 @@ func testTraffic(t *testing.T, s router.Store) {
 	)
 	mustRecord(t, s, frame(4, 100, base.Add(3*time.Second), h1, h1, h2)) // h1 twice: one copy
 	checkTraffic(t, s, base, farFuture, sorted(
-		router.Traffic{Hotspot: h1, Copies: 2, Bytes: 120},
-		router.Traffic{Hotspot: h2, Copies: 3, Bytes: 171},
-		router.Traffic{Hotspot: h3, Copies: 1, Bytes: 20},
+		router.Traffic{Hotspot: h1, Copies: 2, Bytes: 120, DataCredits: 1 + 5},
+		router.Traffic{Hotspot: h2, Copies: 3, Bytes: 171, DataCredits: 1 + 3 + 5},
+		router.Traffic{Hotspot: h3, Copies: 1, Bytes: 20, DataCredits: 1},
 	))
 	checkTraffic(t, s, farFuture, farFuture.Add(time.Hour), nil)
 }
@@ -68,8 +68,8 @@ func testRecordIdempotent(t *testing.T, s router.Store) {
 	mustRecord(t, s, replay, frame(2, 10, base, h2))
 	mustRecord(t, s, f)
 	checkTraffic(t, s, base, farFuture, sorted(
-		router.Traffic{Hotspot: h1, Copies: 1, Bytes: 30},
-		router.Traffic{Hotspot: h2, Copies: 1, Bytes: 10},
+		router.Traffic{Hotspot: h1, Copies: 1, Bytes: 30, DataCredits: 2},
+		router.Traffic{Hotspot: h2, Copies: 1, Bytes: 10, DataCredits: 1},
 	))
 }
 
@@ -100,7 +100,8 @@ func testTrafficBoundaries(t *testing.T, s router.Store) {
 	for _, tt := range tests {
 		var want []router.Traffic
 		if tt.bytes > 0 {
-			want = []router.Traffic{{Hotspot: h, Copies: int64(bitCount(tt.bytes)), Bytes: tt.bytes}}
+			n := int64(bitCount(tt.bytes)) // every frame here is under 24 bytes: 1 DC a copy
+			want = []router.Traffic{{Hotspot: h, Copies: n, Bytes: tt.bytes, DataCredits: n}}
 		}
 		checkTraffic(t, s, tt.from, tt.to, want)
 	}
@@ -137,7 +138,7 @@ func testConcurrentRecord(t *testing.T, s router.Store) {
 	}
 	frames := int64((writers-1)*(perWriter-overlap) + perWriter)
 	for i := range hs {
-		hs[i].Copies, hs[i].Bytes = frames, frames*10
+		hs[i].Copies, hs[i].Bytes, hs[i].DataCredits = frames, frames*10, frames
 	}
 	checkTraffic(t, s, base, farFuture, sorted(hs...))
 }
