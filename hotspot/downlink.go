@@ -43,39 +43,56 @@ func (d *Daemon) onDownlink(_ string, payload []byte) {
 	}
 	d.metrics.downlinks.Inc()
 	d.metrics.txReceived.Add(1)
-	d.sendItem(&dl, 0)
+	d.sendItem(&txRequest{dl: &dl}, 0)
 }
 
-// sendItem sends item i of dl as a PULL_RESP, or acknowledges the downlink
-// with the reason it cannot.
-func (d *Daemon) sendItem(dl *hexnetpb.Downlink, i int) {
+// txRequest is a transmission on its way through the packet forwarder: a
+// router's Downlink, or one the hotspot originates itself (its beacon).
+// report, when set, receives the final answer in place of a TxAck on the
+// ack topic.
+type txRequest struct {
+	dl     *hexnetpb.Downlink
+	report func(txResult)
+}
+
+// txResult is the final answer to a txRequest.
+type txResult struct {
+	item int
+	code string    // the forwarder's TX_ACK code, or one of the Err* codes
+	at   time.Time // hotspot clock at the answer
+}
+
+// sendItem sends item i of the request as a PULL_RESP, or finishes the
+// request with the reason it cannot.
+func (d *Daemon) sendItem(req *txRequest, i int) {
+	dl := req.dl
 	if i >= len(dl.GetItems()) {
-		d.ack(dl.GetId(), i, ErrInvalidDownlink)
+		d.finish(req, i, ErrInvalidDownlink)
 		return
 	}
 	fwd, ok := d.fwd.get()
 	if !ok {
-		d.ack(dl.GetId(), i, ErrNoForwarder)
+		d.finish(req, i, ErrNoForwarder)
 		return
 	}
 	txpk, err := txpkOf(dl.GetItems()[i])
 	if err != nil {
 		d.log.Debug("invalid downlink", "id", dl.GetId(), "item", i, "err", err)
-		d.ack(dl.GetId(), i, ErrInvalidDownlink)
+		d.finish(req, i, ErrInvalidDownlink)
 		return
 	}
-	d.sendTXPK(fwd, dl, i, txpk)
+	d.sendTXPK(fwd, req, i, txpk)
 }
 
 // sendTXPK writes the PULL_RESP. In protocol v2 it remembers the token for
-// the TX_ACK; a v1 forwarder never answers, so the downlink is acknowledged
-// as sent (NONE) at once.
-func (d *Daemon) sendTXPK(fwd forwarder, dl *hexnetpb.Downlink, i int, txpk *gwmp.TXPK) {
+// the TX_ACK; a v1 forwarder never answers, so the request is finished as
+// sent (NONE) at once.
+func (d *Daemon) sendTXPK(fwd forwarder, req *txRequest, i int, txpk *gwmp.TXPK) {
 	p := &gwmp.Packet{Version: fwd.version, Type: gwmp.PullResp, TXPK: txpk}
 	if fwd.version == gwmp.Version2 {
-		tok, ok := d.pending.add(pendingTx{dl: dl, item: i, deadline: d.now().Add(TxAckTimeout)})
+		tok, ok := d.pending.add(pendingTx{req: req, item: i, deadline: d.now().Add(TxAckTimeout)})
 		if !ok {
-			d.ack(dl.GetId(), i, ErrBusy)
+			d.finish(req, i, ErrBusy)
 			return
 		}
 		p.Token = tok
@@ -86,12 +103,12 @@ func (d *Daemon) sendTXPK(fwd forwarder, dl *hexnetpb.Downlink, i int, txpk *gwm
 	}
 	if err != nil {
 		d.pending.take(p.Token)
-		d.log.Warn("could not send downlink to the packet forwarder", "id", dl.GetId(), "item", i, "err", err)
-		d.ack(dl.GetId(), i, ErrSendFailed)
+		d.log.Warn("could not send downlink to the packet forwarder", "id", req.dl.GetId(), "item", i, "err", err)
+		d.finish(req, i, ErrSendFailed)
 		return
 	}
 	if fwd.version == gwmp.Version1 {
-		d.ack(dl.GetId(), i, string(gwmp.TxNone))
+		d.finish(req, i, string(gwmp.TxNone))
 	}
 }
 
@@ -153,12 +170,22 @@ func (d *Daemon) handleTxAck(p *gwmp.Packet) {
 		return
 	}
 	code := p.TxError()
-	if code.Retryable() && pt.item+1 < len(pt.dl.GetItems()) {
-		d.log.Debug("downlink item refused; trying the next", "id", pt.dl.GetId(), "item", pt.item, "error", code)
-		d.sendItem(pt.dl, pt.item+1)
+	if code.Retryable() && pt.item+1 < len(pt.req.dl.GetItems()) {
+		d.log.Debug("downlink item refused; trying the next", "id", pt.req.dl.GetId(), "item", pt.item, "error", code)
+		d.sendItem(pt.req, pt.item+1)
 		return
 	}
-	d.ack(pt.dl.GetId(), pt.item, string(code))
+	d.finish(pt.req, pt.item, string(code))
+}
+
+// finish hands the final answer of a request to its report function, or
+// for a router's downlink publishes it as a TxAck.
+func (d *Daemon) finish(req *txRequest, item int, code string) {
+	if req.report != nil {
+		req.report(txResult{item: item, code: code, at: d.now()})
+		return
+	}
+	d.ack(req.dl.GetId(), item, code)
 }
 
 // ack queues the final TxAck of a downlink.
@@ -171,11 +198,14 @@ func (d *Daemon) ack(id uint32, item int, code string) {
 	d.enqueue(job{topic: Topic(d.addr, LeafAck), qos: 1, kind: identity.KindTxAck, msg: msg})
 }
 
-// sweepLoop acknowledges, once a second, PULL_RESPs whose TX_ACK is overdue.
+// sweepLoop finishes, once a second, PULL_RESPs whose TX_ACK is overdue,
+// and forgets challenges that have expired.
 func (d *Daemon) sweepLoop(ctx context.Context) {
 	clock.Every(ctx, time.Second, func() {
-		for _, pt := range d.pending.expire(d.now()) {
-			d.ack(pt.dl.GetId(), pt.item, ErrNoTxAck)
+		now := d.now()
+		for _, pt := range d.pending.expire(now) {
+			d.finish(pt.req, pt.item, ErrNoTxAck)
 		}
+		d.challenges.forget(now)
 	})
 }

@@ -27,6 +27,7 @@ var fixedNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 type env struct {
 	t        *testing.T
 	key      *identity.Key
+	oracle   *identity.Key // the oracle the daemon obeys; nil when it has none
 	daemon   *hotspot.Daemon
 	reg      *prometheus.Registry
 	observer *mqttclient.Client
@@ -53,8 +54,15 @@ func startBroker(t *testing.T) string {
 	return b.URL()
 }
 
-// newEnv starts a daemon against the broker at url with a fresh key.
+// newEnv starts a daemon against the broker at url with a fresh key,
+// obeying a fresh oracle key.
 func newEnv(t *testing.T, url string, statsInterval time.Duration) *env {
+	t.Helper()
+	return newEnvWith(t, url, statsInterval, true)
+}
+
+// newEnvWith starts a daemon; withOracle false leaves Options.Oracle empty.
+func newEnvWith(t *testing.T, url string, statsInterval time.Duration, withOracle bool) *env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	key, err := identity.Generate()
@@ -62,6 +70,13 @@ func newEnv(t *testing.T, url string, statsInterval time.Duration) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, key: key, reg: prometheus.NewRegistry(), eui: lorawan.EUI64{1, 2, 3, 4, 5, 6, 7, 8}}
+	var oracle identity.Address
+	if withOracle {
+		if e.oracle, err = identity.Generate(); err != nil {
+			t.Fatal(err)
+		}
+		oracle = e.oracle.Address()
+	}
 	e.observe(ctx, url)
 	bus, err := hotspot.Dial(ctx, key, url, testLogger(), "test")
 	if err != nil {
@@ -70,7 +85,7 @@ func newEnv(t *testing.T, url string, statsInterval time.Duration) *env {
 	t.Cleanup(bus.Close)
 	e.daemon, err = hotspot.New(hotspot.Options{
 		Key: key, GWMPListen: "127.0.0.1:0", Bus: bus, Logger: testLogger(), Registerer: e.reg,
-		Version: "test", StatsInterval: statsInterval, Now: func() time.Time { return fixedNow },
+		Version: "test", StatsInterval: statsInterval, Now: func() time.Time { return fixedNow }, Oracle: oracle,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +124,7 @@ func newEnv(t *testing.T, url string, statsInterval time.Duration) *env {
 // observe subscribes to every topic of the hotspot, one channel per leaf.
 func (e *env) observe(ctx context.Context, url string) {
 	e.msgs = map[string]chan []byte{}
-	for _, leaf := range []string{hotspot.LeafUp, hotspot.LeafAck, hotspot.LeafStats, hotspot.LeafState} {
+	for _, leaf := range []string{hotspot.LeafUp, hotspot.LeafAck, hotspot.LeafStats, hotspot.LeafState, hotspot.LeafBeacon, hotspot.LeafWitness} {
 		e.msgs[leaf] = make(chan []byte, 100)
 	}
 	cl, err := mqttclient.Connect(ctx, mqttclient.Options{Broker: url, ClientID: "observer-" + string(e.key.Address())[:8]})
@@ -138,6 +153,28 @@ func (e *env) next(leaf string) []byte {
 	case <-time.After(waitFor):
 		e.t.Fatalf("no message on %s within %v", hotspot.Topic(e.key.Address(), leaf), waitFor)
 		return nil
+	}
+}
+
+// quiet checks that no message arrives on a leaf for a short while.
+func (e *env) quiet(leaf string) {
+	e.t.Helper()
+	select {
+	case m := <-e.msgs[leaf]:
+		e.t.Errorf("unexpected message on %s (%d bytes)", leaf, len(m))
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// noDatagram checks that the daemon sends the fake forwarder nothing for a
+// short while.
+func (e *env) noDatagram() {
+	e.t.Helper()
+	buf := make([]byte, 65536)
+	e.udp.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if n, _, err := e.udp.ReadFrom(buf); err == nil {
+		p, _ := gwmp.Decode(buf[:n])
+		e.t.Errorf("unexpected datagram from the daemon: %+v", p)
 	}
 }
 

@@ -5,6 +5,11 @@
 // the forwarder as PULL_RESP and the forwarder's TX_ACK comes back as a
 // signed TxAck.
 //
+// Proof of coverage: a challenge signed by the configured oracle makes the
+// hotspot transmit its beacon (through the same PULL_RESP/TX_ACK path) and
+// publish a signed BeaconReport; a received frame of beacon shape is not an
+// uplink but a signed WitnessReport. See challenge.go and witness.go.
+//
 // The UDP loop never waits on MQTT: messages go through a bounded queue that
 // a few publishers drain. While the broker is unreachable each publish waits
 // up to PublishTimeout; uplinks that time out, or that find the queue full,
@@ -73,6 +78,9 @@ type Options struct {
 	StatsInterval time.Duration
 	// Now tells time (default time.Now).
 	Now func() time.Time
+	// Oracle is the oracle whose signed challenges the hotspot obeys.
+	// Empty: every challenge is refused (counted as "no_oracle").
+	Oracle identity.Address
 }
 
 // Daemon is a running hotspot: GWMP server plus MQTT bridge.
@@ -87,6 +95,8 @@ type Daemon struct {
 	pending *pendingTable
 	ready   chan struct{}
 
+	challenges challengeLog // challenges obeyed, own beacons sent
+
 	mu   sync.Mutex // guards conn
 	conn net.PacketConn
 	seq  uint64 // uplink sequence; only the UDP loop touches it
@@ -99,6 +109,9 @@ func New(o Options) (*Daemon, error) {
 	}
 	if o.Bus == nil {
 		return nil, errors.New("hotspot: no MQTT bus (Options.Bus)")
+	}
+	if o.Oracle != "" && !o.Oracle.Valid() {
+		return nil, fmt.Errorf("hotspot: oracle address %q is not a base58 ed25519 public key (Options.Oracle)", o.Oracle)
 	}
 	withDefaults(&o)
 	d := &Daemon{
@@ -152,8 +165,8 @@ func (d *Daemon) Listen() error {
 	return nil
 }
 
-// Ready is closed once Run has subscribed to downlinks and serves the
-// packet forwarder.
+// Ready is closed once Run has subscribed to downlinks and challenges and
+// serves the packet forwarder.
 func (d *Daemon) Ready() <-chan struct{} { return d.ready }
 
 // Addr is the bound GWMP address, nil before Listen.
@@ -180,9 +193,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("hotspot: subscribe to downlinks: %w", err)
 	}
+	if err := d.o.Bus.Subscribe(ctx, Topic(d.addr, LeafChallenge), 1, d.onChallenge); err != nil {
+		d.conn.Close()
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("hotspot: subscribe to challenges: %w", err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	d.log.Info("hotspot running", "address", d.addr, "gwmp", d.conn.LocalAddr().String(), "version", d.o.Version)
+	d.log.Info("hotspot running", "address", d.addr, "gwmp", d.conn.LocalAddr().String(), "version", d.o.Version, "oracle", d.o.Oracle)
 	var wg sync.WaitGroup
 	for range publishers {
 		wg.Go(func() { d.publishLoop(ctx) })

@@ -28,6 +28,7 @@ const (
 	DropQueueFull      = "queue_full"           // publish queue full
 	DropPublishFailed  = "publish_failed"       // broker did not accept in time
 	DropSealFailed     = "seal_failed"
+	DropOwnBeacon      = "own_beacon" // our own beacon, heard by our own radio
 	DropOther          = "other"
 )
 
@@ -39,6 +40,12 @@ type metrics struct {
 	drops     *prometheus.CounterVec // by reason
 	downlinks prometheus.Counter
 	txAcks    *prometheus.CounterVec // by error code
+
+	challenges prometheus.Counter     // received
+	accepted   prometheus.Counter     // challenges accepted
+	refused    *prometheus.CounterVec // challenges refused, by reason
+	beacons    *prometheus.CounterVec // beacons, by final TX result
+	witnesses  prometheus.Counter     // witness reports the broker accepted
 
 	rxReceived, rxOK, rxForwarded, txReceived, txEmitted atomic.Uint64
 
@@ -57,6 +64,12 @@ func newMetrics(reg prometheus.Registerer, queueLen func() float64) (*metrics, e
 		downlinks: prometheus.NewCounter(opts("downlinks_total", "Downlinks received from the router.")),
 		txAcks:    prometheus.NewCounterVec(opts("tx_acks_total", "TX acks published, by final error code."), []string{"error"}),
 		dropped:   map[string]uint64{},
+
+		challenges: prometheus.NewCounter(opts("challenges_received_total", "Challenges received on the challenge topic.")),
+		accepted:   prometheus.NewCounter(opts("challenges_accepted_total", "Challenges accepted: a beacon was handed to the packet forwarder.")),
+		refused:    prometheus.NewCounterVec(opts("challenges_refused_total", "Challenges refused, by reason."), []string{"reason"}),
+		beacons:    prometheus.NewCounterVec(opts("beacons_total", "Beacons sent, by the final TX result (NONE on success)."), []string{"result"}),
+		witnesses:  prometheus.NewCounter(opts("witnesses_reported_total", "Witness reports the broker accepted.")),
 	}
 	queue := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: "hexnet", Subsystem: "hotspot", Name: "publish_queue_length", Help: "Messages waiting to be published.",
@@ -64,7 +77,8 @@ func newMetrics(reg prometheus.Registerer, queueLen func() float64) (*metrics, e
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.datagrams, m.forwarded, m.drops, m.downlinks, m.txAcks, queue} {
+	for _, c := range []prometheus.Collector{m.datagrams, m.forwarded, m.drops, m.downlinks, m.txAcks, queue,
+		m.challenges, m.accepted, m.refused, m.beacons, m.witnesses} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register hotspot metrics: %w", err)
 		}
@@ -78,6 +92,13 @@ func (m *metrics) drop(reason string) {
 	m.mu.Lock()
 	m.dropped[reason]++
 	m.mu.Unlock()
+}
+
+// refuse counts one refused challenge, also as the drop
+// "challenge_" + reason so that Stats carries it to the network.
+func (m *metrics) refuse(reason string) {
+	m.refused.WithLabelValues(reason).Inc()
+	m.drop("challenge_" + reason)
 }
 
 // droppedCopy returns the drop counts by reason.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hexnet/hexnet/hotspot/gwmp"
-	"github.com/hexnet/hexnet/proto/hexnetpb"
 )
 
 // forwarderState is where downlinks go: the address and protocol version of
@@ -38,12 +37,12 @@ func (f *forwarderState) get() (forwarder, bool) {
 
 // pendingTx is a PULL_RESP waiting for its TX_ACK.
 type pendingTx struct {
-	dl       *hexnetpb.Downlink
+	req      *txRequest
 	item     int
 	deadline time.Time
 }
 
-// pendingTable maps PULL_RESP tokens to the downlink item they carry.
+// pendingTable maps PULL_RESP tokens to the request item they carry.
 type pendingTable struct {
 	mu sync.Mutex
 	m  map[uint16]pendingTx

@@ -73,8 +73,11 @@ func (d *Daemon) publish(ctx context.Context, j job) {
 		d.log.Warn("publish failed; message dropped", "kind", j.kind, "topic", j.topic, "waited", time.Since(start), "err", err)
 		return
 	}
-	if j.kind == identity.KindUplink {
+	switch j.kind {
+	case identity.KindUplink:
 		d.metrics.forwarded.Inc()
 		d.metrics.rxForwarded.Add(1)
+	case identity.KindWitness:
+		d.metrics.witnesses.Inc()
 	}
 }

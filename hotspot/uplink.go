@@ -1,30 +1,51 @@
 package hotspot
 
 import (
+	"github.com/hexnet/hexnet/beacon"
 	"github.com/hexnet/hexnet/hotspot/gwmp"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
 )
 
 // handlePush turns every CRC-OK LoRa rxpk of a PUSH_DATA into a queued
-// Uplink; the rest are counted as drops.
+// Uplink, or a WitnessReport when it is beacon-shaped; the rest are
+// counted as drops.
 func (d *Daemon) handlePush(p *gwmp.Packet) {
 	for i := range p.Push.RXPK {
 		r := &p.Push.RXPK[i]
 		d.metrics.rxReceived.Add(1)
-		up, reason := d.uplinkOf(r)
-		if up == nil {
+		j, reason := d.jobOf(r)
+		if reason != "" {
 			d.metrics.drop(reason)
 			d.log.Debug("dropped received packet", "reason", reason, "tmst", r.Tmst, "freq", r.Freq, "stat", r.Stat)
 			continue
 		}
 		d.metrics.rxOK.Add(1)
-		d.enqueue(job{topic: Topic(d.addr, LeafUp), qos: 1, kind: identity.KindUplink, msg: up})
+		d.enqueue(j)
 	}
 }
 
-// uplinkOf converts one rxpk, or returns why it cannot be forwarded.
-func (d *Daemon) uplinkOf(r *gwmp.RXPK) (*hexnetpb.Uplink, string) {
+// jobOf converts one rxpk into the message to publish, or returns why
+// there is none. A beacon-shaped frame (beacon.Parse) is witnessed, never
+// forwarded to the router: it is no device's frame. The hotspot's own
+// beacon, should its radio hear it, is neither.
+func (d *Daemon) jobOf(r *gwmp.RXPK) (job, string) {
+	payload, reason := receivedPayload(r)
+	if reason != "" {
+		return job{}, reason
+	}
+	if b, ok := beacon.Parse(payload); ok {
+		if d.challenges.isOwn(b, d.now()) {
+			return job{}, DropOwnBeacon
+		}
+		return job{topic: Topic(d.addr, LeafWitness), qos: 1, kind: identity.KindWitness, msg: d.witnessOf(r, b)}, ""
+	}
+	return job{topic: Topic(d.addr, LeafUp), qos: 1, kind: identity.KindUplink, msg: d.uplinkOf(r, payload)}, ""
+}
+
+// receivedPayload returns the PHYPayload of a CRC-OK LoRa rxpk, or why
+// the rxpk carries none worth publishing.
+func receivedPayload(r *gwmp.RXPK) ([]byte, string) {
 	switch {
 	case r.Stat == gwmp.StatCRCBad:
 		return nil, DropCRCBad
@@ -37,16 +58,17 @@ func (d *Daemon) uplinkOf(r *gwmp.RXPK) (*hexnetpb.Uplink, string) {
 	if err != nil {
 		return nil, dropReason(err)
 	}
+	return payload, ""
+}
+
+// uplinkOf builds the Uplink of a received frame.
+func (d *Daemon) uplinkOf(r *gwmp.RXPK, payload []byte) *hexnetpb.Uplink {
 	rssi, snr, sig := signal(r)
 	d.seq++
 	up := &hexnetpb.Uplink{
-		PhyPayload:  payload,
-		FrequencyHz: gwmp.Hz(r.Freq),
-		DataRate: &hexnetpb.DataRate{
-			SpreadingFactor: uint32(r.DatR.SpreadingFactor),
-			BandwidthKhz:    uint32(r.DatR.BandwidthKHz),
-			CodingRate:      r.Codr,
-		},
+		PhyPayload:     payload,
+		FrequencyHz:    gwmp.Hz(r.Freq),
+		DataRate:       dataRateOf(r),
 		Rssi:           float32(rssi),
 		Snr:            float32(snr),
 		Tmst:           r.Tmst,
@@ -59,7 +81,16 @@ func (d *Daemon) uplinkOf(r *gwmp.RXPK) (*hexnetpb.Uplink, string) {
 		up.GatewayTimeUnixNs = r.Time.UnixNano()
 	}
 	setRadio(up, r, sig)
-	return up, ""
+	return up
+}
+
+// dataRateOf is the rxpk's LoRa data rate.
+func dataRateOf(r *gwmp.RXPK) *hexnetpb.DataRate {
+	return &hexnetpb.DataRate{
+		SpreadingFactor: uint32(r.DatR.SpreadingFactor),
+		BandwidthKhz:    uint32(r.DatR.BandwidthKHz),
+		CodingRate:      r.Codr,
+	}
 }
 
 // signal picks the RSSI and SNR to report. hexnet reports the channel RSSI

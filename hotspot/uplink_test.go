@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/hexnet/hexnet/hotspot/gwmp"
+	"github.com/hexnet/hexnet/proto/hexnetpb"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -28,8 +29,9 @@ func TestSignal(t *testing.T) {
 			d := &Daemon{now: fixedClock}
 			r := tc.r
 			r.Stat, r.DatR, r.Modu = gwmp.StatCRCOK, gwmp.LoRa(7, 125), gwmp.ModuLoRa
-			up, reason := d.uplinkOf(&r)
-			if up == nil {
+			j, reason := d.jobOf(&r)
+			up, ok := j.msg.(*hexnetpb.Uplink)
+			if !ok {
 				t.Fatalf("not forwarded: %s", reason)
 			}
 			if float64(up.GetRssi()) != tc.rssi || float64(up.GetSnr()) != tc.snr || up.GetAntenna() != tc.ant || up.GetFineTimestampNs() != tc.ftime {
@@ -52,8 +54,8 @@ func TestUplinkOfDrops(t *testing.T) {
 		{gwmp.RXPK{Stat: 1, DatR: gwmp.LoRa(7, 125), Data: "!!", Size: 1}, DropBadPayload},
 		{gwmp.RXPK{Stat: 1, DatR: gwmp.LoRa(7, 125), Data: "AQID", Size: 1}, DropSizeMismatch},
 	} {
-		if up, reason := d.uplinkOf(&tc.r); up != nil || reason != tc.want {
-			t.Errorf("uplinkOf(%+v) = %v, %q; want drop %q", tc.r, up, reason, tc.want)
+		if j, reason := d.jobOf(&tc.r); j.msg != nil || reason != tc.want {
+			t.Errorf("jobOf(%+v) = %v, %q; want drop %q", tc.r, j.msg, reason, tc.want)
 		}
 	}
 }

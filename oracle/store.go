@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hexnet/hexnet/identity"
+	"github.com/hexnet/hexnet/oracle/manifest"
 	"github.com/hexnet/hexnet/router"
 )
 
@@ -110,15 +111,9 @@ type Epoch struct {
 	ClosedAt time.Time
 }
 
-// ManifestEntry is one hotspot's reward in an epoch, in the mint's base units.
-type ManifestEntry struct {
-	Hotspot identity.Address
-	Owner   identity.Address
-	Beacon  uint64
-	Witness uint64
-	Data    uint64
-	Total   uint64
-}
+// ManifestEntry is one hotspot's reward in an epoch, in the mint's base
+// units (defined with the manifest builder, which must not import oracle).
+type ManifestEntry = manifest.Entry
 
 // TxStatus is where a reward transaction is in its life.
 type TxStatus string

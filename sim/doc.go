@@ -7,5 +7,7 @@
 // every frame's content, which hotspots hear it and at what RSSI and SNR.
 // Timing comes from the clock (the real one while the world drives real
 // daemons over UDP). A World is an air.Medium: the virtual packet
-// forwarders hand it the downlinks their hotspots transmit.
+// forwarders hand it the downlinks their hotspots transmit, and the
+// beacons (uplink polarity), which the other hotspots in range hear over
+// hotspot-to-hotspot links of the same radio model (see BeaconsHeard).
 package sim

@@ -10,12 +10,15 @@ import (
 // RunWith drives the devices against the given gateways, one per hotspot
 // by index, until ctx ends: each device transmits on its schedule and each
 // copy of a frame goes to gateways[hotspot].Receive with At = the end of
-// the frame (now). Downlinks come back through Transmit. It returns nil
-// when ctx ends.
+// the frame (now). Downlinks come back through Transmit, and so do
+// beacons, whose copies go to the other gateways' Receive at the end of the
+// frame. It returns nil when ctx ends.
 func (w *World) RunWith(ctx context.Context, gateways []air.Gateway) error {
 	if len(gateways) != len(w.hotspots) {
 		return fmt.Errorf("sim: %d gateways for %d hotspots", len(gateways), len(w.hotspots))
 	}
+	w.setGateways(gateways)
+	defer w.setGateways(nil)
 	start := w.cfg.Clock.Now()
 	for _, n := range w.nodes {
 		w.sched.add(event{at: start.Add(n.firstDelay(w.cfg.UplinkInterval)), dev: n.Index})
@@ -76,4 +79,11 @@ func (w *World) fire(dev int, gateways []air.Gateway) error {
 		})
 	}
 	return nil
+}
+
+// setGateways sets where beacons are delivered; nil stops deliveries.
+func (w *World) setGateways(gateways []air.Gateway) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.gateways = gateways
 }

@@ -27,10 +27,18 @@ func (w *World) Send(dev int, end time.Time) (Uplink, error) {
 }
 
 // Transmit implements air.Medium: a gateway's downlink reaches every
-// device with a receive window open for it whose link budget closes.
+// device with a receive window open for it whose link budget closes. A
+// transmission with uplink polarity (InvertPolarity false: a beacon)
+// reaches instead every other hotspot whose link budget closes; while
+// RunWith runs, each copy goes to that hotspot's gateway at the end of the
+// frame (see BeaconsHeard).
 func (w *World) Transmit(gateway int, tx air.Transmission) {
 	if gateway < 0 || gateway >= len(w.hotspots) {
 		w.log.Warn("transmission from unknown gateway", "gateway", gateway)
+		return
+	}
+	if !tx.InvertPolarity {
+		w.transmitBeacon(gateway, tx)
 		return
 	}
 	w.mu.Lock()

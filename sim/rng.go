@@ -14,6 +14,9 @@ const (
 	purposeTiming    uint64 = 0x2545f4914f6cdd1d
 	purposeDownlink  uint64 = 0xd6e8feb86659fd93
 	purposeKeys      uint64 = 0xa0761d6478bd642f
+	// hotspot-to-hotspot links (beacons)
+	purposeHotspotShadowing uint64 = 0xe7037ed1a0b428db
+	purposeBeaconFading     uint64 = 0x8ebc6af09c88c6e3
 )
 
 // mix is SplitMix64's finaliser: it spreads nearby inputs over all bits.

@@ -13,9 +13,11 @@ type Stats struct {
 	Copies               int64 // hotspot receptions of uplinks
 	JoinRequests         int64
 	JoinsAccepted        int64 // valid join accepts that started a session
-	DownlinksTransmitted int64 // transmissions gateways handed to the medium
+	DownlinksTransmitted int64 // inverted-polarity transmissions gateways handed to the medium
 	DownlinksHeard       int64 // downlinks a device demodulated in an open window
 	DownlinksRejected    int64 // heard but refused: wrong address, bad MIC, replay
+	BeaconsTransmitted   int64 // uplink-polarity transmissions (beacons) gateways handed to the medium
+	BeaconWitnessCopies  int64 // hotspot receptions of beacons
 }
 
 // HeardFrame is a data uplink that at least one hotspot heard: what the

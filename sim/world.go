@@ -5,10 +5,13 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+
+	"github.com/hexnet/hexnet/sim/air"
 )
 
 // World is a city of simulated hotspots and devices. It is an air.Medium:
-// gateways' transmissions reach the devices listening for them.
+// gateways' transmissions reach the devices listening for them, and their
+// beacons the other hotspots in range.
 type World struct {
 	cfg      Config
 	city     City
@@ -21,6 +24,8 @@ type World struct {
 	stats     Stats
 	heard     []HeardFrame
 	listening map[int]struct{} // devices with open receive windows
+	beacons   map[int][]Beacon // by transmitting hotspot
+	gateways  []air.Gateway    // while RunWith runs
 }
 
 // NewWorld places cfg.Hotspots hotspots and cfg.Devices devices in the
@@ -43,6 +48,7 @@ func NewWorld(cfg Config) (*World, error) {
 		cfg: cfg, city: city, hotspots: hs, sched: newSchedule(),
 		log:       cfg.Logger.With("component", "sim"),
 		listening: make(map[int]struct{}),
+		beacons:   make(map[int][]Beacon),
 	}
 	w.nodes = placeNodes(cfg, city, hs, rng)
 	return w, nil

@@ -83,6 +83,7 @@ func TestConfigErrors(t *testing.T) {
 		{"empty gwmp listen", []string{"--key", key, "--gwmp-listen", ""}, "--gwmp-listen"},
 		{"stats interval too short", []string{"--key", key, "--stats-interval", "10ms"}, "--stats-interval"},
 		{"bad duration", []string{"--key", key, "--stats-interval", "soon"}, "--stats-interval"},
+		{"oracle not an address", []string{"--key", key, "--oracle", "0xdeadbeef"}, "--oracle"},
 		{"bad log level", []string{"--key", key, "--log-level", "loud", "--mqtt", "tcp://127.0.0.1:1"}, "--log-level"},
 	}
 	for _, tc := range tests {
@@ -121,6 +122,10 @@ func TestWorldReadableKeyRefused(t *testing.T) {
 // --config accepts back unchanged.
 func TestConfigRoundTrip(t *testing.T) {
 	key, _ := keyFile(t)
-	bin.CheckConfigRoundTrip(t, []string{"--key", key, "--gwmp-listen", "127.0.0.1:1701", "--stats-interval", "45s"},
-		`key = "`+key+`"`, `gwmp_listen = "127.0.0.1:1701"`, `stats_interval = "45s"`)
+	oracle, err := identity.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin.CheckConfigRoundTrip(t, []string{"--key", key, "--gwmp-listen", "127.0.0.1:1701", "--stats-interval", "45s", "--oracle", string(oracle.Address())},
+		`key = "`+key+`"`, `gwmp_listen = "127.0.0.1:1701"`, `stats_interval = "45s"`, `oracle = "`+string(oracle.Address())+`"`)
 }

@@ -2,7 +2,7 @@
 // forwarder: it speaks GWMP to the forwarder and MQTT to the hexnet network,
 // signing every report with the hotspot's key.
 //
-//	hotspotd --key FILE --gwmp-listen HOST:PORT --mqtt tcp://HOST:PORT
+//	hotspotd --key FILE --gwmp-listen HOST:PORT --mqtt tcp://HOST:PORT [--oracle ADDRESS]
 //	hotspotd keygen --out FILE
 //	hotspotd config [flags]
 package main
@@ -37,6 +37,7 @@ type Config struct {
 	MQTT          string        `toml:"mqtt" help:"MQTT broker URL, tcp://HOST:PORT"`
 	MetricsListen string        `toml:"metrics_listen" help:"address for Prometheus /metrics; empty disables"`
 	StatsInterval time.Duration `toml:"stats_interval" help:"how often to publish stats on hexnet/hotspot/{id}/stats"`
+	Oracle        string        `toml:"oracle" help:"base58 address of the oracle whose signed challenges make this hotspot beacon; empty refuses every challenge"`
 	LogLevel      string        `toml:"log_level" help:"debug, info, warn or error"`
 }
 
@@ -61,6 +62,8 @@ func (c *Config) Validate() error {
 		return config.Errorf("mqtt", "%q: want tcp://HOST:PORT", c.MQTT)
 	case c.StatsInterval < time.Second:
 		return config.Errorf("stats_interval", "%s is too short (at least 1s)", c.StatsInterval)
+	case c.Oracle != "" && !identity.Address(c.Oracle).Valid():
+		return config.Errorf("oracle", "%q is not a base58 ed25519 public key (the oracle's address, as the oracle prints it)", c.Oracle)
 	}
 	return nil
 }
@@ -98,7 +101,7 @@ func run(ctx context.Context, cfg *Config) error {
 	defer hangup(bus, key, log)
 	d, err := hotspot.New(hotspot.Options{
 		Key: key, GWMPListen: cfg.GWMPListen, Bus: bus, Logger: log,
-		Registerer: reg, Version: version, StatsInterval: cfg.StatsInterval,
+		Registerer: reg, Version: version, StatsInterval: cfg.StatsInterval, Oracle: identity.Address(cfg.Oracle),
 	})
 	if err != nil {
 		return err

@@ -31,7 +31,7 @@ type observer struct {
 func observe(t *testing.T, broker string, addr identity.Address) *observer {
 	t.Helper()
 	o := &observer{t: t, addr: addr, msgs: map[string]chan []byte{}}
-	for _, leaf := range []string{hotspot.LeafUp, hotspot.LeafState, hotspot.LeafStats, hotspot.LeafAck} {
+	for _, leaf := range []string{hotspot.LeafUp, hotspot.LeafState, hotspot.LeafStats, hotspot.LeafAck, hotspot.LeafBeacon} {
 		o.msgs[leaf] = make(chan []byte, 16)
 	}
 	cl := connect(t, broker, "observer")

@@ -240,8 +240,8 @@ func TestPostgresPipeline(t *testing.T) {
 		t.Fatalf("exit %d after SIGTERM, want 0", code)
 	}
 	want := []router.Traffic{
-		{Hotspot: identity.Address(hotspots[0]), Copies: 1, Bytes: int64(len(phy))},
-		{Hotspot: identity.Address(hotspots[1]), Copies: 1, Bytes: int64(len(phy))},
+		{Hotspot: identity.Address(hotspots[0]), Copies: 1, Bytes: int64(len(phy)), DataCredits: 1}, // under 24 bytes: 1 DC
+		{Hotspot: identity.Address(hotspots[1]), Copies: 1, Bytes: int64(len(phy)), DataCredits: 1},
 	}
 	if diff := cmp.Diff(want, traffic(t, db, from, time.Now().Add(time.Minute))); diff != "" {
 		t.Errorf("ledger traffic (-want +got):\n%s", diff)

@@ -13,7 +13,6 @@ import (
 	"sort"
 
 	"github.com/hexnet/hexnet/identity"
-	"github.com/hexnet/hexnet/oracle"
 )
 
 // PPM is one million: splits are in parts per million.
@@ -33,6 +32,16 @@ type Split struct {
 // (Helium's treasury share) stays unallocated, and is accounted as such.
 var HeliumIoTSplit = Split{Beacon: 60_000, Witness: 240_000, Data: 500_000, Operations: 70_000, Oracles: 70_000}
 
+// Entry is one hotspot's reward in an epoch, in the mint's base units.
+type Entry struct {
+	Hotspot identity.Address
+	Owner   identity.Address
+	Beacon  uint64
+	Witness uint64
+	Data    uint64
+	Total   uint64
+}
+
 // Units are one hotspot's integer reward weights in an epoch.
 type Units struct {
 	Hotspot identity.Address
@@ -47,7 +56,7 @@ type Units struct {
 type Manifest struct {
 	Epoch       uint64
 	Emission    uint64
-	Entries     []oracle.ManifestEntry // sorted by hotspot public key
+	Entries     []Entry // sorted by hotspot public key
 	Operations  uint64
 	Oracles     uint64
 	Unallocated uint64 // pools nobody earned, and the split's remainder
@@ -107,7 +116,7 @@ func share(amount, num, den uint64) uint64 {
 
 // entry pairs a manifest entry with its units while the pools are shared.
 type entry struct {
-	oracle.ManifestEntry
+	Entry
 	key   []byte
 	units [3]uint64
 }
@@ -116,7 +125,7 @@ func entriesOf(units []Units) []*entry {
 	out := make([]*entry, len(units))
 	for i, u := range units {
 		key, _ := u.Hotspot.PublicKey()
-		out[i] = &entry{ManifestEntry: oracle.ManifestEntry{Hotspot: u.Hotspot, Owner: u.Owner}, key: key, units: [3]uint64{u.Beacon, u.Witness, u.Data}}
+		out[i] = &entry{Entry: Entry{Hotspot: u.Hotspot, Owner: u.Owner}, key: key, units: [3]uint64{u.Beacon, u.Witness, u.Data}}
 	}
 	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].key, out[j].key) < 0 })
 	return out
@@ -173,11 +182,11 @@ func (e *entry) add(kind int, amount uint64) {
 	e.Total += amount
 }
 
-func nonZero(entries []*entry) []oracle.ManifestEntry {
-	out := make([]oracle.ManifestEntry, 0, len(entries))
+func nonZero(entries []*entry) []Entry {
+	out := make([]Entry, 0, len(entries))
 	for _, e := range entries {
 		if e.Total > 0 {
-			out = append(out, e.ManifestEntry)
+			out = append(out, e.Entry)
 		}
 	}
 	return out

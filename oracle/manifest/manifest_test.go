@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hexnet/hexnet/identity"
-	"github.com/hexnet/hexnet/oracle"
 )
 
 func addr(t testing.TB, i int) identity.Address {
@@ -51,7 +50,7 @@ func TestBuildByHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []oracle.ManifestEntry{
+	want := []Entry{
 		{Hotspot: a[0], Owner: owner, Beacon: 20_000, Witness: 80_000, Total: 100_000},
 		{Hotspot: a[1], Owner: owner, Witness: 80_000, Total: 80_000},
 		{Hotspot: a[2], Owner: owner, Beacon: 40_000, Witness: 80_000, Total: 120_000},
@@ -148,16 +147,21 @@ func TestBuildRejects(t *testing.T) {
 func TestMerkleProofs(t *testing.T) {
 	owner := addr(t, 100)
 	for n := 0; n <= 9; n++ {
-		entries := make([]oracle.ManifestEntry, n)
+		entries := make([]Entry, n)
 		for i := range entries {
-			entries[i] = oracle.ManifestEntry{Hotspot: addr(t, i+1), Owner: owner, Beacon: uint64(i), Total: uint64(i)}
+			entries[i] = Entry{Hotspot: addr(t, i+1), Owner: owner, Beacon: uint64(i), Total: uint64(i)}
 		}
 		root, err := Root(7, entries)
 		if err != nil {
 			t.Fatal(err)
 		}
+		shuffled := append([]Entry(nil), entries...)
+		rand.New(rand.NewPCG(uint64(n), 9)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		if again, _ := Root(7, shuffled); again != root {
+			t.Errorf("n=%d: root depends on entry order", n)
+		}
 		for i, e := range entries {
-			proof, err := Proof(7, entries, i)
+			proof, err := Proof(7, entries, e.Hotspot)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,7 +177,7 @@ func TestMerkleProofs(t *testing.T) {
 				t.Errorf("n=%d: entry %d verifies under another epoch", n, i)
 			}
 		}
-		if _, err := Proof(7, entries, n); !errors.Is(err, ErrIndex) {
+		if _, err := Proof(7, entries, owner); !errors.Is(err, ErrIndex) {
 			t.Errorf("proof past the end: %v", err)
 		}
 	}

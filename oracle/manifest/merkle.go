@@ -1,17 +1,20 @@
 package manifest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"slices"
+	"sort"
 
-	"github.com/hexnet/hexnet/oracle"
+	"github.com/hexnet/hexnet/identity"
 )
 
 // Leaf hashes one entry: 0x00 || hotspot key || owner key || beacon ||
 // witness || data || total (big-endian uint64s). The prefix keeps leaves
 // and inner nodes apart, so no inner node can pass for an entry.
-func Leaf(epoch uint64, e oracle.ManifestEntry) ([32]byte, error) {
+func Leaf(epoch uint64, e Entry) ([32]byte, error) {
 	hotspot, err := e.Hotspot.PublicKey()
 	if err != nil {
 		return [32]byte{}, err
@@ -41,10 +44,11 @@ func node(left, right [32]byte) [32]byte {
 // emptyRoot is the root of an epoch with no entries.
 var emptyRoot = sha256.Sum256([]byte("hexnet/manifest/empty"))
 
-// Root is the Merkle root of the manifest's entries in their order. An odd
+// Root is the Merkle root of the manifest's entries in canonical order (by
+// hotspot public key; see Sort), whatever order they are passed in. An odd
 // node at any level is carried up unchanged.
-func Root(epoch uint64, entries []oracle.ManifestEntry) ([32]byte, error) {
-	level, err := leaves(epoch, entries)
+func Root(epoch uint64, entries []Entry) ([32]byte, error) {
+	level, err := leaves(epoch, Sort(entries))
 	if err != nil || len(level) == 0 {
 		return emptyRoot, err
 	}
@@ -54,7 +58,7 @@ func Root(epoch uint64, entries []oracle.ManifestEntry) ([32]byte, error) {
 	return level[0], nil
 }
 
-func leaves(epoch uint64, entries []oracle.ManifestEntry) ([][32]byte, error) {
+func leaves(epoch uint64, entries []Entry) ([][32]byte, error) {
 	out := make([][32]byte, len(entries))
 	for i, e := range entries {
 		l, err := Leaf(epoch, e)
@@ -83,16 +87,18 @@ type ProofStep struct {
 	Left    bool // the sibling is on the left
 }
 
-// ErrIndex reports a proof asked for an entry that does not exist.
-var ErrIndex = errors.New("manifest: no entry at that index")
+// ErrIndex reports a proof asked for a hotspot the manifest does not pay.
+var ErrIndex = errors.New("manifest: no entry for that hotspot")
 
-// Proof returns the path that proves entry i is in the manifest, so an
-// owner can check their reward against the root on chain.
-func Proof(epoch uint64, entries []oracle.ManifestEntry, i int) ([]ProofStep, error) {
-	if i < 0 || i >= len(entries) {
+// Proof returns the path that proves a hotspot's entry is in the manifest,
+// so an owner can check their reward against the root on chain.
+func Proof(epoch uint64, entries []Entry, hotspot identity.Address) ([]ProofStep, error) {
+	sorted := Sort(entries)
+	i := slices.IndexFunc(sorted, func(e Entry) bool { return e.Hotspot == hotspot })
+	if i < 0 {
 		return nil, ErrIndex
 	}
-	level, err := leaves(epoch, entries)
+	level, err := leaves(epoch, sorted)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +113,7 @@ func Proof(epoch uint64, entries []oracle.ManifestEntry, i int) ([]ProofStep, er
 }
 
 // Verify checks a proof of one entry against a root.
-func Verify(epoch uint64, e oracle.ManifestEntry, proof []ProofStep, root [32]byte) bool {
+func Verify(epoch uint64, e Entry, proof []ProofStep, root [32]byte) bool {
 	h, err := Leaf(epoch, e)
 	if err != nil {
 		return false
@@ -120,4 +126,16 @@ func Verify(epoch uint64, e oracle.ManifestEntry, proof []ProofStep, root [32]by
 		}
 	}
 	return h == root
+}
+
+// Sort returns the entries in canonical order: by hotspot public key bytes
+// (stores may list them by address text, which orders differently).
+func Sort(entries []Entry) []Entry {
+	out := append([]Entry(nil), entries...)
+	key := func(e Entry) []byte {
+		k, _ := e.Hotspot.PublicKey()
+		return k
+	}
+	sort.SliceStable(out, func(i, j int) bool { return bytes.Compare(key(out[i]), key(out[j])) < 0 })
+	return out
 }

@@ -26,8 +26,8 @@ type Transmission struct {
 	PHYPayload     []byte
 	FrequencyHz    uint64
 	Modulation     Modulation
-	PowerDBm       float64
-	InvertPolarity bool
+	PowerDBm       float64   // conducted, before the antenna gain
+	InvertPolarity bool      // true for LoRaWAN downlinks; false for beacons, which gateways hear
 	At             time.Time // start of transmission
 }
 
@@ -36,7 +36,9 @@ type Gateway interface {
 	Receive(Reception)
 }
 
-// Medium carries a gateway's transmissions to the devices in range.
+// Medium carries a gateway's transmissions to the devices in range and,
+// for those with uplink polarity (InvertPolarity false, as beacons are),
+// to the other gateways in range.
 type Medium interface {
 	Transmit(gateway int, tx Transmission)
 }

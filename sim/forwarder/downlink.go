@@ -47,11 +47,14 @@ func (f *Forwarder) handlePullResp(p *gwmp.Packet) {
 	}
 }
 
-// admit sets tx.At and decides the TX_ACK error code.
+// admit sets tx.At and decides the TX_ACK error code. An immediate
+// ("imme", class C or a beacon) packet goes out as soon as the JIT lead
+// allows, or, when the radio is booked then, in the first gap after that
+// fits it, as lora_pkt_fwd's jit_enqueue does for such packets.
 func (f *Forwarder) admit(t *gwmp.TXPK, now time.Time, tx *air.Transmission) gwmp.ErrorCode {
 	switch {
 	case t.Imme:
-		tx.At = now.Add(minLead)
+		tx.At = f.sched.firstFree(now.Add(minLead).Round(0), txDuration(*tx))
 	case t.Tmst != nil:
 		tx.At = now.Add(gwmp.TmstSub(*t.Tmst, f.counter.at(now)))
 	default:
@@ -144,6 +147,22 @@ func (s *schedule) collides(start, end time.Time) bool {
 		}
 	}
 	return false
+}
+
+// firstFree is the earliest instant from start at which a frame lasting d
+// collides with no reserved slot.
+func (s *schedule) firstFree(start time.Time, d time.Duration) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for moved := true; moved; {
+		moved = false
+		for sl := range s.slots {
+			if start.Before(sl.end.Add(txMargin)) && sl.start.Before(start.Add(d).Add(txMargin)) {
+				start, moved = sl.end.Add(txMargin), true
+			}
+		}
+	}
+	return start
 }
 
 // stopAll cancels every transmission not yet started.

@@ -37,7 +37,8 @@ type Options struct {
 	GatewayEUI lorawan.EUI64
 	// Server is the hotspotd GWMP address, host:port (UDP).
 	Server string
-	// Medium carries transmissions to the simulated devices.
+	// Medium carries transmissions to the simulated devices (and beacons
+	// to the other gateways).
 	Medium air.Medium
 	// Seed makes the concentrator counter's start value reproducible.
 	Seed int64

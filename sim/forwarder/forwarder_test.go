@@ -245,3 +245,35 @@ func TestStatReports(t *testing.T) {
 	}
 	t.Fatal("no status report")
 }
+
+// TestImmediateWaitsForTheRadio: an immediate packet (a beacon: uplink
+// polarity) that would overlap a packet already booked goes out right
+// after it, like lora_pkt_fwd's JIT queue does, and keeps its polarity.
+func TestImmediateWaitsForTheRadio(t *testing.T) {
+	m := newMedium()
+	p := newPeer(t)
+	f := start(t, p.conn.LocalAddr().String(), m, 8)
+	t0, tmst0 := handshake(t, p, f)
+	booked := gwmp.TmstAdd(tmst0, time.Since(t0)+300*time.Millisecond)
+	first := txpk(&booked, false)
+	first.DatR = gwmp.LoRa(12, 125)
+	p.send(&gwmp.Packet{Version: 2, Token: 1, Type: gwmp.PullResp, TXPK: first})
+	if ack := p.recv(); ack.TxError() != gwmp.TxNone {
+		t.Fatalf("booked packet: %s", ack.TxError())
+	}
+	beacon := txpk(nil, true)
+	beacon.DatR, beacon.IPol = gwmp.LoRa(12, 125), false
+	beacon.SetPayload(append([]byte{0xE0}, make([]byte, 24)...))
+	p.send(&gwmp.Packet{Version: 2, Token: 2, Type: gwmp.PullResp, TXPK: beacon})
+	if ack := p.recv(); ack.TxError() != gwmp.TxNone {
+		t.Fatalf("immediate packet: %s, want NONE (queued after the booked one)", ack.TxError())
+	}
+	a, b := m.next(t), m.next(t)
+	if !a.InvertPolarity || b.InvertPolarity || len(b.PHYPayload) != 25 {
+		t.Fatalf("transmitted %+v then %+v; want the booked downlink, then the beacon with uplink polarity", a, b)
+	}
+	const sf12Airtime = 827392 * time.Microsecond // 4 bytes, no CRC
+	if gap := b.At.Sub(a.At); gap < sf12Airtime {
+		t.Errorf("immediate packet started %v after the booked one, which lasts %v", gap, sf12Airtime)
+	}
+}
