@@ -62,11 +62,11 @@ func orphansOf(in *epochInput) []orphan {
 	}
 	var out []orphan
 	for _, w := range in.witnesses {
-		key := string(w.witness.Payload)
+		prev := in.prevBeacons[string(w.witness.Payload)]
 		switch {
-		case own[key] || w.report.Epoch != in.n:
-		case in.prevBeacons[key] && w.report.ReceivedAt.Before(in.prevCloses):
-		case in.prevBeacons[key]:
+		case own[string(w.witness.Payload)] || w.report.Epoch != in.n:
+		case prev && w.report.ReceivedAt.Before(in.prevCloses):
+		case prev:
 			out = append(out, orphan{w.report, poc.Verdict{Reason: poc.Late, Detail: fmt.Sprintf("arrived after epoch %d closed", in.n-1)}})
 		default:
 			out = append(out, orphan{w.report, poc.Verdict{Reason: poc.NoBeacon, Detail: "no beacon report carried this payload"}})
