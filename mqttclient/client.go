@@ -146,8 +146,42 @@ func (cl *Client) Subscribe(ctx context.Context, topic string, qos byte, handler
 	cl.mu.Lock()
 	cl.subs[topic] = subscription{qos: qos, handler: handler}
 	cl.mu.Unlock()
-	if err := wait(ctx, cl.c.Subscribe(topic, qos, wrap(handler))); err != nil {
-		return fmt.Errorf("mqtt subscribe %s: %w", topic, err)
+	for attempt := 0; ; attempt++ {
+		tok := cl.c.Subscribe(topic, qos, wrap(handler))
+		if err := wait(ctx, tok); err != nil {
+			return fmt.Errorf("mqtt subscribe %s: %w", topic, err)
+		}
+		err := refused(tok, topic)
+		if !errors.Is(err, errIDInUse) || attempt == 20 {
+			return err
+		}
+		// mochi-mqtt checks a SUBSCRIBE's packet id against the ids of its
+		// own messages in flight to us (retained messages it is
+		// delivering) and refuses with 0x91; the id is free again soon.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 20 * time.Millisecond):
+		}
+	}
+}
+
+var errIDInUse = errors.New("packet identifier in use")
+
+// refused turns a SUBACK failure code (0x80 and up) into an error: MQTT
+// 3.1.1 brokers refuse a filter that way, and Paho does not report it.
+func refused(tok paho.Token, topic string) error {
+	st, ok := tok.(*paho.SubscribeToken)
+	if !ok {
+		return nil
+	}
+	for filter, code := range st.Result() {
+		if code == 0x91 {
+			return fmt.Errorf("mqtt subscribe %s: %w", topic, errIDInUse)
+		}
+		if code >= 0x80 {
+			return fmt.Errorf("mqtt subscribe %s: the broker refused filter %s (code %#x): check the broker's ACL", topic, filter, code)
+		}
 	}
 	return nil
 }

@@ -159,7 +159,7 @@ func reportTopic(topic string) (identity.Address, string, bool) {
 }
 
 func (in *Ingest) report(kind ReportKind, addr identity.Address, raw, payload []byte, round uint64, now time.Time) Report {
-	return Report{ID: sha256.Sum256(raw), Kind: kind, Hotspot: addr, Epoch: in.schedule.EpochOf(now),
+	return Report{ID: ReportID(raw), Kind: kind, Hotspot: addr, Epoch: in.schedule.EpochOf(now),
 		Round: round, Payload: payload, ReceivedAt: now, Envelope: raw}
 }
 
@@ -202,6 +202,22 @@ func (in *Ingest) parseWitness(addr identity.Address, raw []byte, now time.Time)
 		return Report{}, err
 	}
 	return in.report(KindWitness, addr, raw, w.GetPayload(), 0, now), nil
+}
+
+// ReportID names a report by what was signed (kind, signer and body), not
+// by the envelope's bytes: a re-encoded envelope (say, with an unknown field
+// appended) carries the same signed report and must count once. The
+// envelope has been verified before this is called.
+func ReportID(raw []byte) [32]byte {
+	var env hexnetpb.Signed
+	_ = proto.Unmarshal(raw, &env)
+	h := sha256.New()
+	h.Write([]byte("hexnet/report\x00" + env.GetKind() + "\x00"))
+	h.Write(env.GetSigner())
+	h.Write(env.GetBody())
+	var id [32]byte
+	copy(id[:], h.Sum(nil))
+	return id
 }
 
 // openAs verifies an envelope of a kind and that its signer is the hotspot

@@ -192,7 +192,9 @@ type round struct {
 }
 
 // rounds groups witnesses under the first beacon report of their payload;
-// later reports of the same payload are duplicates.
+// later reports of the same payload are duplicates, and so is the first
+// when the previous epoch already had that payload (a replay across the
+// boundary). Witnesses the previous epoch judged are not judged again.
 func (in *epochInput) rounds() []*round {
 	sortBeacons(in.beacons)
 	byPayload := map[string]*round{}
@@ -202,16 +204,23 @@ func (in *epochInput) rounds() []*round {
 		if _, seen := byPayload[string(b.beacon.Payload)]; seen {
 			r.duplicate = true
 		} else {
+			r.duplicate = in.prevBeacons[string(b.beacon.Payload)]
 			byPayload[string(b.beacon.Payload)] = r
 		}
 		out = append(out, r)
 	}
 	for _, w := range in.witnesses {
-		if r, ok := byPayload[string(w.witness.Payload)]; ok {
+		if r, ok := byPayload[string(w.witness.Payload)]; ok && !in.judgedBefore(w) {
 			r.witnesses = append(r.witnesses, w)
 		}
 	}
 	return out
+}
+
+// judgedBefore tells whether the previous epoch judged w: this epoch's
+// witness of one of its beacons, arrived before it closed.
+func (in *epochInput) judgedBefore(w witnessReport) bool {
+	return w.report.Epoch == in.n && in.prevBeacons[string(w.witness.Payload)] && w.report.ReceivedAt.Before(in.prevCloses)
 }
 
 func sortBeacons(bs []beaconReport) {

@@ -65,7 +65,7 @@ func orphansOf(in *epochInput) []orphan {
 		prev := in.prevBeacons[string(w.witness.Payload)]
 		switch {
 		case own[string(w.witness.Payload)] || w.report.Epoch != in.n:
-		case prev && w.report.ReceivedAt.Before(in.prevCloses):
+		case in.judgedBefore(w):
 		case prev:
 			out = append(out, orphan{w.report, poc.Verdict{Reason: poc.Late, Detail: fmt.Sprintf("arrived after epoch %d closed", in.n-1)}})
 		default:

@@ -47,7 +47,7 @@ const (
 // Report is one signed report as the oracle received it. The envelope is
 // kept verbatim so that anyone can re-verify and re-judge an epoch.
 type Report struct {
-	ID         [32]byte // sha256 of Envelope: a replayed report has the same ID
+	ID         [32]byte // sha256 of kind, signer and body: a replayed or re-encoded report has the same ID
 	Kind       ReportKind
 	Hotspot    identity.Address // the signer
 	Epoch      uint64           // the epoch ReceivedAt falls in

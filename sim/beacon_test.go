@@ -114,7 +114,7 @@ func checkModel(t *testing.T, w *World, rx Reception, tx air.Transmission) {
 	if limit := geo.MaxRSSIDBm(tx.PowerDBm, a.AntennaGainDBi, b.AntennaGainDBi, d, float64(tx.FrequencyHz)); rx.RSSI > limit+1e-9 {
 		t.Errorf("RSSI %.1f dBm beats free space (%.1f dBm)", rx.RSSI, limit)
 	}
-	if math.Abs(rx.SNR-(rx.RSSI-r.NoiseFloorDBm())) > 1e-9 {
+	if math.Abs(rx.SNR-math.Min(rx.RSSI-r.NoiseFloorDBm(), MaxSNRDB)) > 1e-9 {
 		t.Errorf("SNR %.2f is not RSSI %.2f over the noise floor", rx.SNR, rx.RSSI)
 	}
 	if w.hotspotShadowDB(0, rx.Hotspot) != w.hotspotShadowDB(rx.Hotspot, 0) {

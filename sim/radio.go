@@ -55,13 +55,17 @@ type linkInput struct {
 	shadowDB, fadingDB               float64 // positive values weaken the link
 }
 
+// MaxSNRDB is the highest SNR a LoRa concentrator reports: its estimate
+// saturates near +13.5 dB however strong the signal (sx1301/sx1302 lsnr).
+const MaxSNRDB = 13.5
+
 // Budget is RSSI = Ptx + Gtx + Grx − PL − shadowing − fading (floored at
-// free space) and SNR = RSSI − noise floor.
+// free space) and SNR = RSSI − noise floor, saturating at MaxSNRDB.
 func (r Radio) budget(in linkInput) Link {
 	loss := r.PathLossDB(in.distanceM, in.frequencyHz) + in.shadowDB + in.fadingDB
 	loss = math.Max(loss, geo.FSPL(math.Max(in.distanceM, 1), in.frequencyHz))
 	rssi := in.txPowerDBm + in.txGainDBi + in.rxGainDBi - loss
-	return Link{RSSI: rssi, SNR: rssi - r.NoiseFloorDBm()}
+	return Link{RSSI: rssi, SNR: math.Min(rssi-r.NoiseFloorDBm(), MaxSNRDB)}
 }
 
 // Heard reports whether a receiver demodulates a link at spreading factor

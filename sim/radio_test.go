@@ -27,8 +27,8 @@ func TestPathLoss(t *testing.T) {
 			t.Errorf("RSSI at %v m is %v, not below %v", d, l.RSSI, prev)
 		}
 		prev = l.RSSI
-		if math.Abs(l.SNR-(l.RSSI-r.NoiseFloorDBm())) > 1e-9 {
-			t.Errorf("SNR %v is not RSSI %v less the noise floor", l.SNR, l.RSSI)
+		if math.Abs(l.SNR-math.Min(l.RSSI-r.NoiseFloorDBm(), MaxSNRDB)) > 1e-9 {
+			t.Errorf("SNR %v is not RSSI %v less the noise floor (capped at MaxSNRDB)", l.SNR, l.RSSI)
 		}
 	}
 }
@@ -100,7 +100,7 @@ func TestWorldReceptionsRespectFloors(t *testing.T) {
 			up := send(t, w, dev, t0)
 			floor, _ := geo.DemodFloorDB(d.SpreadingFactor)
 			for _, rc := range up.Receptions {
-				if rc.SNR < floor || math.Abs(rc.SNR-(rc.RSSI-r.NoiseFloorDBm())) > 1e-9 {
+				if rc.SNR < floor || math.Abs(rc.SNR-math.Min(rc.RSSI-r.NoiseFloorDBm(), MaxSNRDB)) > 1e-9 {
 					t.Errorf("device %d SF%d heard by %d at SNR %.1f, RSSI %.1f", dev, d.SpreadingFactor, rc.Hotspot, rc.SNR, rc.RSSI)
 				}
 			}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/hexnet/hexnet/broker"
 	"github.com/hexnet/hexnet/clock"
 	"github.com/hexnet/hexnet/hotspot"
+	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/metrics"
 	"github.com/hexnet/hexnet/mqttclient"
 	"github.com/hexnet/hexnet/router"
@@ -46,6 +49,8 @@ type devnet struct {
 	reg      *prometheus.Registry
 	metrics  *metrics.Server
 	started  time.Time
+	chain    chain
+	clients  []*mqttclient.Client
 }
 
 // start builds the broker, the store and the simulated world; the daemons
@@ -60,6 +65,10 @@ func start(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) (*
 		return nil, err
 	}
 	if err := d.buildWorld(ctx); err != nil {
+		d.close()
+		return nil, err
+	}
+	if err := d.startPoC(ctx); err != nil {
 		d.close()
 		return nil, err
 	}
@@ -152,7 +161,31 @@ func (d *devnet) replaceDevice(ctx context.Context, dev router.Device) error {
 	return d.db.CreateDevice(ctx, dev)
 }
 
+// startPoC starts the Solana runtime, onboards the simulated hotspots and
+// builds the oracle.
+func (d *devnet) startPoC(ctx context.Context) error {
+	d.chain.key = deriveKey(d.cfg.Seed, "oracle", 0)
+	for i := 0; i < max(1, d.cfg.Hotspots/3); i++ {
+		d.chain.owners = append(d.chain.owners, deriveKey(d.cfg.Seed, "owner", i))
+	}
+	d.chain.paid, d.chain.earned = map[uint64][]string{}, map[identity.Address]uint64{}
+	if err := d.startSolana(ctx); err != nil {
+		return err
+	}
+	if err := d.onboard(ctx); err != nil {
+		return err
+	}
+	return d.startOracle(ctx)
+}
+
 func (d *devnet) close() {
+	closeAll(d.clients)
+	if d.chain.api != nil {
+		d.chain.api.Close()
+	}
+	if d.chain.localnet != nil {
+		d.chain.localnet.Close()
+	}
 	if d.db != nil {
 		d.db.Close()
 	}
@@ -186,6 +219,8 @@ func (d *devnet) wait(ctx context.Context) (summary, error) {
 	defer stopSim()
 	d.started = time.Now()
 	g.Go(func() error { return d.world.Run(simCtx, gateways) })
+	g.Go(func() error { return d.chain.oracle.Run(gctx) })
+	g.Go(func() error { return serveAPI(gctx, d.chain.api, d.chain.apiLn) })
 	g.Go(func() error { return d.metrics.Run(gctx, d.log) })
 	g.Go(func() error { d.progress(simCtx); return nil })
 	select {
@@ -242,7 +277,7 @@ func (d *devnet) startHotspots(ctx context.Context, g *errgroup.Group) ([]string
 		}
 		clients = append(clients, bus)
 		hd, err := hotspot.New(hotspot.Options{
-			Key: h.Key, GWMPListen: "127.0.0.1:0", Bus: bus, Logger: log, Version: version,
+			Key: h.Key, GWMPListen: "127.0.0.1:0", Bus: bus, Logger: log, Version: version, Oracle: d.chain.key.Address(),
 			Registerer: prometheus.WrapRegistererWith(prometheus.Labels{"hotspot": h.Address.String()}, d.reg),
 		})
 		if err == nil {
@@ -291,4 +326,16 @@ func (d *devnet) drain(ctx context.Context) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// serveAPI serves the oracle's HTTP API until ctx ends.
+func serveAPI(ctx context.Context, srv *http.Server, ln net.Listener) error {
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("oracle API: %w", err)
+	}
+	return nil
 }

@@ -39,6 +39,12 @@ type Config struct {
 	Progress       time.Duration `toml:"progress" help:"how often to print progress"`
 	Application    string        `toml:"application" help:"application id the simulated devices belong to"`
 	LogLevel       string        `toml:"log_level" help:"debug, info, warn or error (components' logs; progress is always shown)"`
+	APIListen      string        `toml:"api_listen" help:"the oracle's HTTP API address; port 0 picks a free one"`
+	SolanaListen   string        `toml:"solana_listen" help:"the local Solana JSON-RPC address; port 0 picks a free one"`
+	Epoch          time.Duration `toml:"epoch" help:"epoch length: rewards are computed and paid once per epoch"`
+	EpochGrace     time.Duration `toml:"epoch_grace" help:"how long after an epoch ends late reports are still accepted"`
+	Round          time.Duration `toml:"round" help:"challenge round length"`
+	BeaconInterval time.Duration `toml:"beacon_interval" help:"how often each hotspot beacons on average"`
 }
 
 func defaults() *Config {
@@ -46,6 +52,8 @@ func defaults() *Config {
 		City: "zurich", Hotspots: 10, Devices: 20, OTAAShare: 0.5, UplinkInterval: 10 * time.Second,
 		Seed: 1, MQTTListen: "127.0.0.1:0", MetricsListen: "127.0.0.1:0",
 		DedupWindow: 200 * time.Millisecond, Progress: 5 * time.Second, Application: "devnet", LogLevel: "warn",
+		APIListen: "127.0.0.1:0", SolanaListen: "127.0.0.1:0", Epoch: time.Minute, EpochGrace: 10 * time.Second,
+		Round: 10 * time.Second, BeaconInterval: 30 * time.Second,
 	}
 }
 
@@ -68,6 +76,12 @@ func (c *Config) Validate() error {
 		return config.Errorf("progress", "%s is too short", c.Progress)
 	case c.Application == "":
 		return config.Errorf("application", "required")
+	case c.Epoch < 5*time.Second:
+		return config.Errorf("epoch", "%s is too short (at least 5s)", c.Epoch)
+	case c.EpochGrace < 0 || c.EpochGrace >= c.Epoch:
+		return config.Errorf("epoch_grace", "%s must be shorter than the epoch (%s)", c.EpochGrace, c.Epoch)
+	case c.Round < time.Second || c.Round > c.BeaconInterval:
+		return config.Errorf("round", "%s must be at least 1s and at most the beacon interval (%s)", c.Round, c.BeaconInterval)
 	}
 	if c.DB != "" {
 		if _, _, err := store.ParseURL(c.DB); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hexnet/hexnet/oracle"
 )
 
 func (d *devnet) banner() {
@@ -14,6 +16,9 @@ func (d *devnet) banner() {
 	if d.metrics != nil {
 		fmt.Fprintf(d.out, "  metrics         http://%s/metrics\n", d.metrics.Addr())
 	}
+	fmt.Fprintf(d.out, "  oracle API      http://%s/api/v1/epochs (oracle %s)\n", d.chain.apiLn.Addr(), d.chain.key.Address())
+	fmt.Fprintf(d.out, "  Solana RPC      %s (reward mint %s)\n", d.chain.localnet.URL(), d.chain.oracle.Mint())
+	fmt.Fprintf(d.out, "  epochs          every %s (+%s grace); a challenge round every %s\n", d.cfg.Epoch, d.cfg.EpochGrace, d.cfg.Round)
 	if d.cfg.For > 0 {
 		fmt.Fprintf(d.out, "  stopping after  %s\n", d.cfg.For)
 	} else {
@@ -63,27 +68,36 @@ func (d *devnet) otaaDevices() int {
 
 // summary is the devnet's closing report; its JSON is the last line printed.
 type summary struct {
-	City             string  `json:"city"`
-	Seed             int64   `json:"seed"`
-	Hotspots         int     `json:"hotspots"`
-	Devices          int     `json:"devices"`
-	Seconds          float64 `json:"seconds"`
-	FramesSent       int64   `json:"frames_sent"`
-	FramesHeard      int64   `json:"frames_heard"`
-	DataFramesHeard  int     `json:"data_frames_heard"`
-	Copies           int64   `json:"copies"`
-	AppEvents        int     `json:"app_events"`
-	UplinksDelivered int     `json:"uplinks_delivered"`
-	Missing          int     `json:"missing"`
-	Mismatched       int     `json:"mismatched"`
-	Duplicates       int     `json:"duplicates"`
-	JoinRequests     int64   `json:"join_requests"`
-	OTAADevices      int     `json:"otaa_devices"`
-	Joins            int     `json:"joins"`
-	JoinsAccepted    int64   `json:"joins_accepted_by_devices"`
-	CopiesPerFrame   float64 `json:"copies_per_frame"`
-	HotspotsOnline   int     `json:"hotspots_online"`
-	BrokerDropped    int64   `json:"broker_dropped"`
+	City             string   `json:"city"`
+	Seed             int64    `json:"seed"`
+	Hotspots         int      `json:"hotspots"`
+	Devices          int      `json:"devices"`
+	Seconds          float64  `json:"seconds"`
+	FramesSent       int64    `json:"frames_sent"`
+	FramesHeard      int64    `json:"frames_heard"`
+	DataFramesHeard  int      `json:"data_frames_heard"`
+	Copies           int64    `json:"copies"`
+	AppEvents        int      `json:"app_events"`
+	UplinksDelivered int      `json:"uplinks_delivered"`
+	Missing          int      `json:"missing"`
+	Mismatched       int      `json:"mismatched"`
+	Duplicates       int      `json:"duplicates"`
+	JoinRequests     int64    `json:"join_requests"`
+	OTAADevices      int      `json:"otaa_devices"`
+	Joins            int      `json:"joins"`
+	JoinsAccepted    int64    `json:"joins_accepted_by_devices"`
+	CopiesPerFrame   float64  `json:"copies_per_frame"`
+	HotspotsOnline   int      `json:"hotspots_online"`
+	BrokerDropped    int64    `json:"broker_dropped"`
+	EpochsClosed     int      `json:"epochs_closed"`
+	EpochsPaid       int      `json:"epochs_paid"`
+	Beacons          int      `json:"beacons"`
+	ValidBeacons     int      `json:"valid_beacons"`
+	Witnesses        int      `json:"witnesses"`
+	ValidWitnesses   int      `json:"valid_witnesses"`
+	TokensMinted     uint64   `json:"tokens_minted"` // base units (6 decimals) of closed epochs
+	HotspotsEarning  int      `json:"hotspots_earning"`
+	Roots            []string `json:"roots"` // hex, per closed epoch
 }
 
 func (d *devnet) summarise(elapsed time.Duration) summary {
@@ -95,6 +109,7 @@ func (d *devnet) summarise(elapsed time.Duration) summary {
 		OTAADevices: d.otaaDevices(), Joins: s.Joins, JoinsAccepted: st.JoinsAccepted, CopiesPerFrame: s.CopiesPerFrame,
 		HotspotsOnline: s.Online, BrokerDropped: d.broker.Dropped(),
 	}
+	d.chain.tally(&sum)
 	for _, f := range d.world.HeardFrames() {
 		sum.DataFramesHeard++
 		got, ok := d.watch.payload(frameKey{DevEUI: f.DevEUI.String(), FCnt: f.FCnt})
@@ -106,4 +121,37 @@ func (d *devnet) summarise(elapsed time.Duration) summary {
 		}
 	}
 	return sum
+}
+
+// tally adds the PoC figures of the closed epochs to the summary.
+func (c *chain) tally(s *summary) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s.EpochsClosed, s.EpochsPaid = len(c.closed), len(c.paid)
+	for _, r := range c.closed {
+		s.TokensMinted += r.Manifest.Sum()
+		s.Roots = append(s.Roots, fmt.Sprintf("%x", r.Root))
+		for _, v := range r.Verdicts {
+			switch {
+			case v.Kind == oracle.KindBeacon:
+				s.Beacons++
+				s.ValidBeacons += b2i(v.Valid)
+			default:
+				s.Witnesses++
+				s.ValidWitnesses += b2i(v.Valid)
+			}
+		}
+	}
+	for _, total := range c.earned {
+		if total > 0 {
+			s.HotspotsEarning++
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
