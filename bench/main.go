@@ -1,5 +1,5 @@
-// Command bench measures hexnet's uplink pipeline end to end and prints each
-// figure as one line
+// Command bench measures hexnet's uplink pipeline end to end, and the
+// oracle's proof-of-coverage path, and prints each figure as one line
 //
 //	BENCH <name> <value> <unit> baseline=<value> ratio=<value>
 //
@@ -17,6 +17,10 @@
 //	e2e_uplinks      uplinks/s delivered with the pipeline saturated (in-flight bound)
 //	e2e_latency_p50  ms from the first copy sent to the application event, paced load
 //	e2e_latency_p99  the same, 99th percentile
+//	poc_witness_rules      witness rule evaluations/s on one core, next to a no-op judge (pocrules.go)
+//	oracle_ingest          signed reports/s verified and stored on one core, next to raw ed25519 verification (ingest.go)
+//	epoch_close_1m         seconds to close an epoch of 1,000,000 witness reports in PostgreSQL, next to a COPY read-back (epochclose.go)
+//	solana_rewards_per_tx  MintTo per reward transaction on the local Solana runtime, next to the packing limit (rewards.go)
 //
 // The latency figures are measured for both flows at the same offered rate,
 // --latency-load times the e2e throughput; the router's dedup window (its
@@ -43,9 +47,25 @@ const (
 	figUplinks = "e2e_uplinks"
 	figP50     = "e2e_latency_p50"
 	figP99     = "e2e_latency_p99"
+
+	figWitnessRules = "poc_witness_rules"
+	figIngest       = "oracle_ingest"
+	figEpochClose   = "epoch_close_1m"
+	figRewards      = "solana_rewards_per_tx" // also prints solana_rewards_per_tx_create
 )
 
-var figures = []string{figUplinks, figP50, figP99}
+var figures = []string{figUplinks, figP50, figP99, figWitnessRules, figIngest, figEpochClose, figRewards}
+
+// oracleFigures run after the pipeline figures, each on its own.
+var oracleFigures = []struct {
+	name string
+	run  func(ctx context.Context, cfg *config, out io.Writer) error
+}{
+	{figWitnessRules, witnessRules},
+	{figIngest, ingestFigure},
+	{figEpochClose, epochClose},
+	{figRewards, rewardsPerTx},
+}
 
 type config struct {
 	duration, warmup, latencyFor time.Duration
@@ -53,6 +73,8 @@ type config struct {
 	devices, hotspots            int
 	inflight, frames             int
 	db, only                     string
+	epochDB                      string
+	epochReports, owners         int
 }
 
 func parseFlags(args []string) (*config, error) {
@@ -66,7 +88,10 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.hotspots, "hotspots", 3, "hotspots hearing every frame (one hotspotd and one forwarder each)")
 	fs.IntVar(&c.inflight, "inflight", 4000, "frames sent and not yet delivered, at most")
 	fs.IntVar(&c.frames, "frames", 150000, "frames prepared before timing starts")
-	fs.StringVar(&c.db, "db", "", "router store: empty for SQLite in a temporary directory, postgres://… (a fresh schema is used), or sqlite://PATH")
+	fs.StringVar(&c.db, "db", "", "store of the router and of "+figIngest+": empty for SQLite in a temporary directory, postgres://… (a fresh schema is used), or sqlite://PATH")
+	fs.StringVar(&c.epochDB, "epoch-db", defaultPostgres, "PostgreSQL for "+figEpochClose+" (a fresh schema is used); --db wins when it is postgres://…")
+	fs.IntVar(&c.epochReports, "epoch-reports", 1_000_000, "witness reports in the epoch "+figEpochClose+" closes")
+	fs.IntVar(&c.owners, "owners", 1000, "owners paid per epoch by "+figRewards)
 	fs.StringVar(&c.only, "only", "", "measure only this figure: "+strings.Join(figures, ", "))
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -86,6 +111,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("--duration and --latency-for must be positive, --warmup not negative")
 	case c.latencyLoad <= 0 || c.latencyLoad > 1:
 		return fmt.Errorf("--latency-load %g is outside (0, 1]", c.latencyLoad)
+	case c.epochReports < 14 || c.owners < 1:
+		return fmt.Errorf("--epoch-reports must be at least 14 and --owners positive")
 	case c.only != "" && !slices.Contains(figures, c.only):
 		return fmt.Errorf("--only %q: want one of %s", c.only, strings.Join(figures, ", "))
 	}
@@ -110,9 +137,34 @@ func main() {
 	os.Exit(code)
 }
 
-// run measures both flows and prints the figures; the status is 1 when
-// anything was lost.
+// run measures every figure wanted; the status is 1 when the pipeline lost
+// anything.
 func run(ctx context.Context, cfg *config, out io.Writer) (int, error) {
+	start := time.Now()
+	code := 0
+	if cfg.want(figUplinks) || cfg.want(figP50) || cfg.want(figP99) {
+		var err error
+		if code, err = runPipeline(ctx, cfg, out); err != nil {
+			return 0, err
+		}
+	}
+	for _, f := range oracleFigures {
+		if !cfg.want(f.name) {
+			continue
+		}
+		t := time.Now()
+		if err := f.run(ctx, cfg, out); err != nil {
+			return 0, fmt.Errorf("%s: %w", f.name, err)
+		}
+		progress("%s took %s", f.name, time.Since(t).Round(time.Millisecond))
+	}
+	progress("done in %s", time.Since(start).Round(time.Millisecond))
+	return code, nil
+}
+
+// runPipeline measures both flows and prints the pipeline figures; the
+// status is 1 when anything was lost.
+func runPipeline(ctx context.Context, cfg *config, out io.Writer) (int, error) {
 	start := time.Now()
 	f, err := buildFleet(cfg.devices, cfg.frames)
 	if err != nil {
@@ -136,7 +188,7 @@ func run(ctx context.Context, cfg *config, out io.Writer) (int, error) {
 		return 0, err
 	}
 	printFigures(out, cfg, e2e, base)
-	progress("done in %s", time.Since(start).Round(time.Millisecond))
+	progress("pipeline figures took %s", time.Since(start).Round(time.Millisecond))
 	return reportProblems(e2e, base), nil
 }
 
@@ -157,6 +209,12 @@ func line(name, unit, format string, value, baseline float64) string {
 	if baseline > 0 {
 		ratio = value / baseline
 	}
+	return lineWithRatio(name, unit, format, value, baseline, ratio)
+}
+
+// lineWithRatio is line for figures whose ratio is not value/baseline
+// (epoch_close_1m: baseline time / value time, so higher is better).
+func lineWithRatio(name, unit, format string, value, baseline, ratio float64) string {
 	return fmt.Sprintf("BENCH %s "+format+" %s baseline="+format+" ratio=%.3f", name, value, unit, baseline, ratio)
 }
 

@@ -168,7 +168,7 @@ func (d *devnet) startPoC(ctx context.Context) error {
 	for i := 0; i < max(1, d.cfg.Hotspots/3); i++ {
 		d.chain.owners = append(d.chain.owners, deriveKey(d.cfg.Seed, "owner", i))
 	}
-	d.chain.paid, d.chain.earned = map[uint64][]string{}, map[identity.Address]uint64{}
+	d.chain.paid, d.chain.earned, d.chain.provedBy = map[uint64][]string{}, map[identity.Address]uint64{}, map[identity.Address]uint64{}
 	if err := d.startSolana(ctx); err != nil {
 		return err
 	}
@@ -230,6 +230,8 @@ func (d *devnet) wait(ctx context.Context) (summary, error) {
 	stopSim()
 	d.drain(gctx)
 	elapsed := time.Since(d.started)
+	d.awaitPayment(gctx)
+	d.verifyClosed(gctx)
 	stopAll()
 	if err := g.Wait(); err != nil {
 		return summary{}, err
@@ -338,4 +340,19 @@ func serveAPI(ctx context.Context, srv *http.Server, ln net.Listener) error {
 		return fmt.Errorf("oracle API: %w", err)
 	}
 	return nil
+}
+
+// awaitPayment gives the payer up to 10 s to pay the epochs that closed,
+// so the summary and the verification see them on chain.
+func (d *devnet) awaitPayment(ctx context.Context) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		d.chain.mu.Lock()
+		done := len(d.chain.paid) >= len(d.chain.closed)
+		d.chain.mu.Unlock()
+		if done {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

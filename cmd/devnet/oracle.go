@@ -16,10 +16,12 @@ import (
 	"github.com/gagliardetto/solana-go/rpc"
 
 	"github.com/hexnet/hexnet/clock"
+	"github.com/hexnet/hexnet/geo"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/oracle"
 	"github.com/hexnet/hexnet/oracle/daemon"
 	"github.com/hexnet/hexnet/oracle/manifest"
+	"github.com/hexnet/hexnet/oracle/verify"
 	"github.com/hexnet/hexnet/poc"
 	"github.com/hexnet/hexnet/sim"
 	"github.com/hexnet/hexnet/solana/localnet"
@@ -43,15 +45,21 @@ type chain struct {
 	api      *http.Server
 	apiLn    net.Listener
 
-	mu     sync.Mutex
-	closed []oracle.Result
-	paid   map[uint64][]string
-	earned map[identity.Address]uint64
+	mu       sync.Mutex
+	closed   []oracle.Result
+	paid     map[uint64][]string
+	earned   map[identity.Address]uint64 // all rewards
+	provedBy map[identity.Address]uint64 // beacon and witness rewards only
+	verified []verify.Result
+	schedule oracle.Schedule
+	rules    oracle.Rules
 }
 
 // startSolana runs the local Solana runtime and funds the oracle key.
 func (d *devnet) startSolana(ctx context.Context) error {
-	ln, err := localnet.Start(ctx, localnet.Options{Listen: d.cfg.SolanaListen, Logger: d.log.With("component", "localnet")})
+	// The runtime outlives --for: the closing epochs are paid and verified
+	// after the simulation stops; close() stops it.
+	ln, err := localnet.Start(context.WithoutCancel(ctx), localnet.Options{Listen: d.cfg.SolanaListen, Logger: d.log.With("component", "localnet")})
 	if err != nil {
 		return err
 	}
@@ -124,11 +132,11 @@ func (d *devnet) startOracle(ctx context.Context) error {
 		return err
 	}
 	d.clients = append(d.clients, bus)
-	params := poc.DefaultParams()
+	d.chain.schedule = oracle.Schedule{Genesis: time.Now(), Length: d.cfg.Epoch, Grace: d.cfg.EpochGrace}
+	d.chain.rules = oracle.Rules{Params: poc.DefaultParams(), Emission: emission, Split: manifest.HeliumIoTSplit, Oracle: d.chain.key.Address()}
 	o, err := daemon.New(ctx, daemon.Options{
 		Key: d.chain.key, Store: d.db, Bus: bus, Solana: d.chain.rpc,
-		Schedule:    oracle.Schedule{Genesis: time.Now(), Length: d.cfg.Epoch, Grace: d.cfg.EpochGrace},
-		Rules:       oracle.Rules{Params: params, Emission: emission, Split: manifest.HeliumIoTSplit},
+		Schedule: d.chain.schedule, Rules: d.chain.rules,
 		RoundLength: d.cfg.Round, BeaconInterval: d.cfg.BeaconInterval, MintDecimals: mintDecimals,
 		Clock: clock.Real{}, Logger: d.log.With("component", "oracle"), Registerer: d.reg, OnEpoch: d.onEpoch,
 	})
@@ -161,6 +169,7 @@ func (d *devnet) onEpoch(ev daemon.Event) {
 		c.closed = append(c.closed, *ev.Result)
 		for _, e := range ev.Result.Manifest.Entries {
 			c.earned[e.Hotspot] += e.Total
+			c.provedBy[e.Hotspot] += e.Beacon + e.Witness
 		}
 		fmt.Fprintln(d.out, epochLine(*ev.Result))
 	default:
@@ -214,4 +223,59 @@ func reasons(m map[string]int) string {
 
 func tokens(base uint64) string {
 	return fmt.Sprintf("%.6f", float64(base)/1e6)
+}
+
+// verifyClosed re-checks every closed epoch as an outside verifier would:
+// re-judged from the stored signed reports with every signature checked,
+// the root compared with the stored one and the memos on chain.
+func (d *devnet) verifyClosed(ctx context.Context) {
+	c := &d.chain
+	c.mu.Lock()
+	epochs := make([]uint64, len(c.closed))
+	for i, r := range c.closed {
+		epochs[i] = r.Epoch
+	}
+	c.mu.Unlock()
+	for _, n := range epochs {
+		r, err := verify.Epoch(ctx, d.db, c.rpc, c.schedule, c.rules, n)
+		if err != nil {
+			r = verify.Result{Epoch: n, Problems: []string{err.Error()}}
+		}
+		verdict := "verified: root " + r.Root[:min(12, len(r.Root))] + " recomputed from signed reports"
+		if !r.OK() {
+			verdict = "VERIFY FAILED: " + strings.Join(r.Problems, "; ")
+		} else if r.Transactions > 0 {
+			verdict += fmt.Sprintf(", matches the memo of %d transaction(s) on chain", r.Transactions)
+		}
+		fmt.Fprintf(d.out, "epoch %d %s\n", n, verdict)
+		c.mu.Lock()
+		c.verified = append(c.verified, r)
+		c.mu.Unlock()
+	}
+}
+
+// neighbours counts hotspots that a beacon linked to another hotspot at
+// least 500 m away (closer ones prove no coverage), and how many of those
+// earned proof-of-coverage rewards.
+func (d *devnet) neighbours() (linked, earning int) {
+	hs := d.world.Hotspots()
+	has := map[int]bool{}
+	for from, bs := range d.world.BeaconsHeard() {
+		for _, b := range bs {
+			for _, rc := range b.Receptions {
+				if geo.DistanceM(hs[from].Point(), hs[rc.Hotspot].Point()) >= 500 {
+					has[from], has[rc.Hotspot] = true, true
+				}
+			}
+		}
+	}
+	d.chain.mu.Lock()
+	defer d.chain.mu.Unlock()
+	for i := range has {
+		linked++
+		if d.chain.provedBy[hs[i].Address] > 0 {
+			earning++
+		}
+	}
+	return linked, earning
 }

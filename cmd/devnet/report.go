@@ -98,6 +98,9 @@ type summary struct {
 	TokensMinted     uint64   `json:"tokens_minted"` // base units (6 decimals) of closed epochs
 	HotspotsEarning  int      `json:"hotspots_earning"`
 	Roots            []string `json:"roots"` // hex, per closed epoch
+	EpochsVerified   int      `json:"epochs_verified"`
+	LinkedHotspots   int      `json:"hotspots_with_neighbours"`
+	LinkedEarning    int      `json:"hotspots_with_neighbours_earning"`
 }
 
 func (d *devnet) summarise(elapsed time.Duration) summary {
@@ -110,6 +113,7 @@ func (d *devnet) summarise(elapsed time.Duration) summary {
 		HotspotsOnline: s.Online, BrokerDropped: d.broker.Dropped(),
 	}
 	d.chain.tally(&sum)
+	sum.LinkedHotspots, sum.LinkedEarning = d.neighbours()
 	for _, f := range d.world.HeardFrames() {
 		sum.DataFramesHeard++
 		got, ok := d.watch.payload(frameKey{DevEUI: f.DevEUI.String(), FCnt: f.FCnt})
@@ -140,6 +144,11 @@ func (c *chain) tally(s *summary) {
 				s.Witnesses++
 				s.ValidWitnesses += b2i(v.Valid)
 			}
+		}
+	}
+	for _, v := range c.verified {
+		if v.OK() {
+			s.EpochsVerified++
 		}
 	}
 	for _, total := range c.earned {
