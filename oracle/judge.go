@@ -80,3 +80,14 @@ func asOf(in *epochInput, act *activity, t time.Time) poc.Lookup {
 		return h, true
 	}
 }
+
+// DefaultEmission is the reward per epoch in the mint's base units: one
+// million tokens at six decimals.
+const DefaultEmission = 1_000_000_000_000
+
+// DefaultRules are the rules the oracle and verifiers use unless told
+// otherwise: the baseline PoC parameters, DefaultEmission and Helium IoT's
+// split.
+func DefaultRules(oracleKey identity.Address) Rules {
+	return Rules{Params: poc.DefaultParams(), Emission: DefaultEmission, Split: manifest.HeliumIoTSplit, Oracle: oracleKey}
+}

@@ -20,19 +20,14 @@ import (
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/oracle"
 	"github.com/hexnet/hexnet/oracle/daemon"
-	"github.com/hexnet/hexnet/oracle/manifest"
 	"github.com/hexnet/hexnet/oracle/verify"
-	"github.com/hexnet/hexnet/poc"
 	"github.com/hexnet/hexnet/sim"
 	"github.com/hexnet/hexnet/solana/localnet"
 	"github.com/hexnet/hexnet/store"
 )
 
-// emission is the devnet's reward per epoch, in base units (6 decimals).
-const (
-	emission     = 1_000_000_000_000
-	mintDecimals = 6
-)
+// mintDecimals are the reward token's decimals.
+const mintDecimals = 6
 
 // chain is the devnet's PoC side: the local Solana runtime, the oracle and
 // its HTTP API, and the tally of closed and paid epochs.
@@ -133,7 +128,7 @@ func (d *devnet) startOracle(ctx context.Context) error {
 	}
 	d.clients = append(d.clients, bus)
 	d.chain.schedule = oracle.Schedule{Genesis: time.Now(), Length: d.cfg.Epoch, Grace: d.cfg.EpochGrace}
-	d.chain.rules = oracle.Rules{Params: poc.DefaultParams(), Emission: emission, Split: manifest.HeliumIoTSplit, Oracle: d.chain.key.Address()}
+	d.chain.rules = oracle.DefaultRules(d.chain.key.Address())
 	o, err := daemon.New(ctx, daemon.Options{
 		Key: d.chain.key, Store: d.db, Bus: bus, Solana: d.chain.rpc,
 		Schedule: d.chain.schedule, Rules: d.chain.rules,

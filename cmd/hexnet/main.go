@@ -4,7 +4,7 @@
 //	hexnet hotspot onboard --owner-key FILE --hotspot-key FILE [--api URL]
 //	hexnet hotspot assert-location --owner-key FILE --hotspot ADDRESS --lat LAT --lng LNG
 //	        [--gain DBI] [--elevation M] [--region EU868] [--nonce N] [--api URL]
-//	hexnet epoch verify N --db URL --solana-rpc URL
+//	hexnet epoch verify N --db URL --oracle ADDRESS [--solana-rpc URL]
 package main
 
 import (
@@ -33,6 +33,7 @@ type env struct {
 var commands = map[string]command{
 	"keygen":                  {"keygen --out FILE: create a key (Solana keypair file, mode 0600)", runKeygen},
 	"hotspot onboard":         {"hotspot onboard --owner-key FILE --hotspot-key FILE [--api URL]: register a hotspot to its owner", runOnboard},
+	"epoch verify":            {"epoch verify N --db URL --oracle ADDRESS [--solana-rpc URL] [--grace D] [--emission N]: recompute epoch N from the stored signed reports and check its root against the stored one and the memos on chain", runEpochVerify},
 	"hotspot assert-location": {"hotspot assert-location --owner-key FILE --hotspot ADDRESS --lat LAT --lng LNG [--gain DBI] [--elevation M] [--region R] [--nonce N] [--api URL]", runAssertLocation},
 }
 
