@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -56,7 +57,7 @@ type devnet struct {
 // start builds the broker, the store and the simulated world; the daemons
 // start in wait.
 func start(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) (*devnet, error) {
-	d := &devnet{cfg: cfg, log: log, out: out, watch: newWatcher(), reg: metrics.NewRegistry(), password: randomHex(16)}
+	d := &devnet{cfg: cfg, log: log, out: &lineWriter{w: out}, watch: newWatcher(), reg: metrics.NewRegistry(), password: randomHex(16)}
 	if err := d.startBroker(); err != nil {
 		return nil, err
 	}
@@ -355,4 +356,17 @@ func (d *devnet) awaitPayment(ctx context.Context) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// lineWriter serialises writes: progress, epoch and summary lines come from
+// several goroutines.
+type lineWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -20,20 +20,8 @@ func TestDevnetEndToEnd(t *testing.T) {
 		t.Skip("end-to-end devnet run skipped in -short mode")
 	}
 	t.Parallel()
-	cfg := defaults()
-	_, err := config.Load("devnet", cfg, []string{
-		"--hotspots", "10", "--devices", "20", "--seed", "7", "--for", "14s",
-		"--uplink-interval", "3s", "--progress", "5s", "--metrics-listen", "",
-	}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := run(context.Background(), cfg, &out); err != nil {
-		t.Fatalf("devnet: %v\n%s", err, out.String())
-	}
-	t.Log(out.String())
-	sum := lastJSON(t, out.String())
+	sum := runDevnet(t, "--hotspots", "10", "--devices", "20", "--seed", "7", "--for", "14s",
+		"--uplink-interval", "3s", "--progress", "5s")
 	checks := []struct {
 		what      string
 		got, want int64
@@ -59,6 +47,22 @@ func TestDevnetEndToEnd(t *testing.T) {
 	if sum.OTAADevices == 0 || sum.Joins != sum.OTAADevices {
 		t.Errorf("%d of %d OTAA devices joined", sum.Joins, sum.OTAADevices)
 	}
+}
+
+// runDevnet runs the devnet with these flags (metrics off), logs its
+// output and returns its JSON summary.
+func runDevnet(t *testing.T, args ...string) summary {
+	t.Helper()
+	cfg := defaults()
+	if _, err := config.Load("devnet", cfg, append(args, "--metrics-listen", ""), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), cfg, &out); err != nil {
+		t.Fatalf("devnet %v: %v\n%s", args, err, out.String())
+	}
+	t.Log(out.String())
+	return lastJSON(t, out.String())
 }
 
 // lastJSON parses the summary on the last line of the output.
@@ -89,19 +93,7 @@ func TestDevnetRerunOnKeptStore(t *testing.T) {
 	t.Parallel()
 	db := "sqlite://" + t.TempDir() + "/kept.db"
 	for pass := 1; pass <= 2; pass++ {
-		cfg := defaults()
-		_, err := config.Load("devnet", cfg, []string{
-			"--hotspots", "4", "--devices", "6", "--for", "7s", "--uplink-interval", "2s",
-			"--metrics-listen", "", "--db", db,
-		}, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
-		if err := run(context.Background(), cfg, &out); err != nil {
-			t.Fatalf("run %d: %v\n%s", pass, err, out.String())
-		}
-		sum := lastJSON(t, out.String())
+		sum := runDevnet(t, "--hotspots", "4", "--devices", "6", "--for", "7s", "--uplink-interval", "2s", "--db", db)
 		if sum.OTAADevices == 0 || sum.Joins != sum.OTAADevices || sum.Missing != 0 || sum.UplinksDelivered == 0 {
 			t.Errorf("run %d: %d of %d OTAA devices joined, %d of %d frames delivered",
 				pass, sum.Joins, sum.OTAADevices, sum.UplinksDelivered, sum.DataFramesHeard)
@@ -118,21 +110,8 @@ func TestDevnetProvesCoverage(t *testing.T) {
 		t.Skip("end-to-end devnet run skipped in -short mode")
 	}
 	t.Parallel()
-	cfg := defaults()
-	_, err := config.Load("devnet", cfg, []string{
-		"--hotspots", "8", "--devices", "6", "--seed", "3", "--for", "50s", "--uplink-interval", "5s",
-		"--epoch", "15s", "--epoch-grace", "3s", "--round", "3s", "--beacon-interval", "6s",
-		"--progress", "10s", "--metrics-listen", "",
-	}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := run(context.Background(), cfg, &out); err != nil {
-		t.Fatalf("devnet: %v\n%s", err, out.String())
-	}
-	t.Log(out.String())
-	s := lastJSON(t, out.String())
+	s := runDevnet(t, "--hotspots", "8", "--devices", "6", "--seed", "3", "--for", "50s", "--uplink-interval", "5s",
+		"--epoch", "15s", "--epoch-grace", "3s", "--round", "3s", "--beacon-interval", "6s", "--progress", "10s")
 	checks := []struct {
 		what      string
 		got, want int
