@@ -46,14 +46,46 @@ proto: $(BIN)/protoc-gen-go
 bench: deps
 	$(GO) run ./bench $(ARGS)
 
-## firmware: cross-compile hotspotd (CGO off) for gateway hardware into dist/
+## firmware: cross-compile hotspotd (CGO off) for gateway hardware into dist/, with dist/manifest.json signed
+##   (dist/manifest.json.sig) by RELEASE_KEY=path/to/release.key, a Solana keypair file of mode 0600 kept off the
+##   repository (create one with: go run ./firmware/cmd/release keygen --out FILE). Without RELEASE_KEY an ephemeral
+##   development key dist/release-dev.key is generated and used: good for tests, never for hotspots in the field.
+##   The version is FIRMWARE_VERSION: the exact vX.Y.Z tag of HEAD, else v0.0.0-dev.<commit count>+<commit>.
+FIRMWARE_VERSION ?= $(shell git describe --tags --exact-match --match 'v[0-9]*' 2>/dev/null || echo "v0.0.0-dev.$$(git rev-list --count HEAD 2>/dev/null || echo 0)+$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)")
+RELEASE_KEY ?=
 firmware:
-	@mkdir -p dist
-	@for t in $(FIRMWARE_TARGETS); do \
-		os=$${t%/*}; arch=$${t#*/}; out=dist/hotspotd-$$os-$$arch; \
-		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$out ./cmd/hotspotd || exit 1; \
-		echo "$$out $$(stat -c %s $$out) bytes"; \
-	done
+	@mkdir -p dist $(BIN)
+	@$(GO) build -o $(BIN)/release ./firmware/cmd/release
+	@set -e; rm -f dist/manifest.json dist/manifest.json.sig; specs=""; \
+	echo "hotspotd $(FIRMWARE_VERSION):"; \
+	for t in $(FIRMWARE_TARGETS); do \
+		os=$${t%/*}; arch=$${t#*/}; out=dist/hotspotd-$$os-$$arch; platform=$$t; \
+		if [ "$$arch" = arm ]; then platform=$$t/v7; fi; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch GOARM=7 GOMIPS=softfloat $(GO) build -trimpath \
+			-ldflags '-s -w -X main.version=$(FIRMWARE_VERSION)' -o $$out ./cmd/hotspotd; \
+		printf '  %-26s %-14s %9d bytes\n' $$out $$platform $$(wc -c < $$out); \
+		specs="$$specs $$platform=$$out"; \
+	done; \
+	$(BIN)/release manifest --version '$(FIRMWARE_VERSION)' --out dist/manifest.json $$specs; \
+	key='$(RELEASE_KEY)'; \
+	if [ -z "$$key" ]; then \
+		key=dist/release-dev.key; \
+		[ -f $$key ] || $(BIN)/release keygen --out $$key >/dev/null; \
+		echo "WARNING: RELEASE_KEY not given: signing with the ephemeral DEVELOPMENT key $$key (git-ignored, never commit it)."; \
+		echo "WARNING: hotspots must not trust this key; sign real releases with RELEASE_KEY=path/to/release.key."; \
+	fi; \
+	$(BIN)/release sign --key $$key dist/manifest.json; \
+	cp firmware/install.sh firmware/hotspotd.service dist/; \
+	echo "dist/ is a release: copy it to the gateway and run: sudo sh install.sh --mqtt tcp://BROKER:1883 --region EU868"
+
+## release-key: create the release key that signs firmware manifests (RELEASE_KEY_OUT, default ~/.config/hexnet/release.key):
+##   it prints the address hotspots are given as --update-key. Keep the file off the repository (*.key and dist/ are
+##   git-ignored), back it up offline: whoever holds it can replace every hotspot's binary.
+RELEASE_KEY_OUT ?= $(HOME)/.config/hexnet/release.key
+.PHONY: release-key
+release-key:
+	@$(GO) run ./firmware/cmd/release keygen --out $(RELEASE_KEY_OUT)
+	@echo "release key written to $(RELEASE_KEY_OUT); sign releases with: make firmware RELEASE_KEY=$(RELEASE_KEY_OUT)"
 
 ## fuzz: run each fuzz target for FUZZTIME (default 20s)
 FUZZTIME ?= 20s

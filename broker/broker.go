@@ -11,6 +11,8 @@ import (
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/listeners"
+
+	"github.com/hexnet/hexnet/brokerauth"
 )
 
 // Options configure the embedded broker.
@@ -23,7 +25,13 @@ type Options struct {
 	// AnonymousRead lists topic prefixes (e.g. "hexnet/app/") that clients
 	// without credentials may subscribe to; they may never publish.
 	AnonymousRead []string
-	Logger        *slog.Logger
+	// HotspotAuth, when set, lets hotspots log in as themselves: username
+	// the hotspot's address, password a brokerauth token signed by its key
+	// (checked by this verifier). Such a client may publish and subscribe
+	// only under its own hexnet/hotspot/{address}/ (brokerauth.MayPublish,
+	// MaySubscribe). Setting it turns access control on even without Users.
+	HotspotAuth *brokerauth.Verifier
+	Logger      *slog.Logger
 }
 
 // Broker is a running embedded broker.
@@ -47,7 +55,8 @@ func Start(o Options) (*Broker, error) {
 		InlineClient:           true,
 		SysTopicResendInterval: 60,
 	})
-	if err := srv.AddHook(&access{users: o.Users, anonRead: o.AnonymousRead}, nil); err != nil {
+	acc := &access{users: o.Users, anonRead: o.AnonymousRead, hotspots: o.HotspotAuth, log: log.With("component", "broker-access")}
+	if err := srv.AddHook(acc, nil); err != nil {
 		return nil, fmt.Errorf("broker access hook: %w", err)
 	}
 	ln, err := net.Listen("tcp", o.Listen)

@@ -21,6 +21,7 @@ func (d *Daemon) handleDatagram(b []byte, from net.Addr) {
 	switch p.Type {
 	case gwmp.PushData:
 		d.reply(gwmp.Ack(p), from)
+		d.observeCounter(p.Push)
 		d.handlePush(p)
 	case gwmp.PullData:
 		d.reply(gwmp.Ack(p), from)

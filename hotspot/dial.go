@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hexnet/hexnet/brokerauth"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/mqttclient"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
@@ -14,15 +15,34 @@ import (
 
 // DialOptions configure a hotspot's broker connection.
 type DialOptions struct {
-	Key      *identity.Key
-	Broker   string // tcp://HOST:PORT
-	Username string // only when the broker asks for credentials
+	Key    *identity.Key
+	Broker string // tcp://HOST:PORT
+	// Username and Password choose the credentials. By default (both
+	// empty) the hotspot logs in as itself: username its address,
+	// password a fresh brokerauth token at every connection attempt,
+	// which the embedded broker verifies and a broker that allows
+	// anonymous clients without a password file ignores. Password alone
+	// keeps the address as username with a fixed password (a Mosquitto
+	// password file written by hexnet broker mosquitto-config). Username
+	// set means another account altogether (the devnet's internal user).
+	Username string
 	Password string
 	Logger   *slog.Logger
 	Version  string
 }
 
-// Dial connects a hotspot to a broker that needs no credentials; see DialWith.
+// credentials returns the username/password source for o (see DialOptions).
+func (o DialOptions) credentials() func() (string, string) {
+	switch {
+	case o.Username != "":
+		return func() (string, string) { return o.Username, o.Password }
+	case o.Password != "":
+		return func() (string, string) { return string(o.Key.Address()), o.Password }
+	}
+	return brokerauth.Credentials(o.Key, nil)
+}
+
+// Dial connects a hotspot logged in as itself (address and token); see DialWith.
 func Dial(ctx context.Context, key *identity.Key, brokerURL string, log *slog.Logger, version string) (*mqttclient.Client, error) {
 	return DialWith(ctx, DialOptions{Key: key, Broker: brokerURL, Logger: log, Version: version})
 }
@@ -49,13 +69,12 @@ func DialWith(ctx context.Context, o DialOptions) (*mqttclient.Client, error) {
 		}
 	}
 	cl, err := mqttclient.Connect(ctx, mqttclient.Options{
-		Broker:    o.Broker,
-		ClientID:  string(addr),
-		Username:  o.Username,
-		Password:  o.Password,
-		Will:      &mqttclient.Will{Topic: Topic(addr, LeafState), Payload: will, QoS: 1, Retained: true},
-		OnConnect: announce,
-		Logger:    log,
+		Broker:      o.Broker,
+		ClientID:    string(addr),
+		Credentials: o.credentials(),
+		Will:        &mqttclient.Will{Topic: Topic(addr, LeafState), Payload: will, QoS: 1, Retained: true},
+		OnConnect:   announce,
+		Logger:      log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("hotspot: %w", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/hexnet/hexnet/clock"
@@ -29,7 +30,50 @@ const (
 	ErrNoTxAck = "NO_TX_ACK"
 	// ErrBusy: too many PULL_RESPs are awaiting their TX_ACK.
 	ErrBusy = "BUSY"
+	// ErrBadTxAck: the forwarder's TX_ACK carried an error that is not a
+	// code (see ackCode).
+	ErrBadTxAck = "BAD_TX_ACK"
 )
+
+// Refusals before sending use the forwarder's own codes (gwmp.TxTooLate,
+// gwmp.TxTooEarly; see counterClock.judge), so the router handles them
+// alike wherever they arise.
+
+// txPath is the downlink path's state besides the pending table: the
+// concentrator counter estimate, the power cap and their counters.
+type txPath struct {
+	clock    counterClock
+	power    powerCap
+	refused  *prometheus.CounterVec // items refused before sending, by code
+	clamped  prometheus.Counter     // items whose power was capped
+	warnings *prometheus.CounterVec // TX_ACK warnings, by code
+}
+
+// newTxPath checks the region options and registers the path's metrics.
+func newTxPath(o Options) (*txPath, error) {
+	power, err := newPowerCap(o.Region, o.AntennaGainDBi)
+	if err != nil {
+		return nil, err
+	}
+	opts := func(name, help string) prometheus.CounterOpts {
+		return prometheus.CounterOpts{Namespace: "hexnet", Subsystem: "hotspot", Name: name, Help: help}
+	}
+	t := &txPath{
+		power:    power,
+		refused:  prometheus.NewCounterVec(opts("tx_refused_total", "Downlink items refused before sending (the forwarder could no longer, or not yet, queue them), by code."), []string{"error"}),
+		clamped:  prometheus.NewCounter(opts("tx_power_capped_total", "Downlink items whose power was lowered to the region's maximum EIRP minus the antenna gain.")),
+		warnings: prometheus.NewCounterVec(opts("tx_ack_warnings_total", "TX_ACKs reporting an adjustment by the forwarder, by warning."), []string{"warn"}),
+	}
+	if o.Registerer == nil {
+		return t, nil
+	}
+	for _, c := range []prometheus.Collector{t.refused, t.clamped, t.warnings} {
+		if err := o.Registerer.Register(c); err != nil {
+			return nil, fmt.Errorf("register hotspot downlink metrics: %w", err)
+		}
+	}
+	return t, nil
+}
 
 var errInvalidDownlink = errors.New("invalid downlink item")
 
@@ -62,38 +106,73 @@ type txResult struct {
 	at   time.Time // hotspot clock at the answer
 }
 
-// sendItem sends item i of the request as a PULL_RESP, or finishes the
-// request with the reason it cannot.
+// sendItem sends the request's items from i on until one is handed to the
+// forwarder or refused for good. An item refused before sending for a
+// retryable reason (its timing: TOO_LATE, TOO_EARLY) gives way to the next;
+// the last item's refusal is the final answer.
 func (d *Daemon) sendItem(req *txRequest, i int) {
-	dl := req.dl
-	if i >= len(dl.GetItems()) {
+	items := req.dl.GetItems()
+	if i >= len(items) {
 		d.finish(req, i, ErrInvalidDownlink)
 		return
 	}
+	for ; i < len(items); i++ {
+		code := d.trySend(req, i)
+		if code == "" {
+			return // awaiting the TX_ACK
+		}
+		if !code.Retryable() || i+1 == len(items) {
+			d.finish(req, i, string(code))
+			return
+		}
+		d.log.Debug("downlink item refused before sending; trying the next", "id", req.dl.GetId(), "item", i, "error", code)
+	}
+}
+
+// trySend checks item i of the request and writes its PULL_RESP. It
+// returns "" while a TX_ACK is awaited, otherwise the item's answer: NONE
+// for a protocol v1 forwarder (which never acknowledges), or why it was not
+// sent.
+func (d *Daemon) trySend(req *txRequest, i int) gwmp.ErrorCode {
+	it := req.dl.GetItems()[i]
 	fwd, ok := d.fwd.get()
 	if !ok {
-		d.finish(req, i, ErrNoForwarder)
-		return
+		return ErrNoForwarder
 	}
-	txpk, err := txpkOf(dl.GetItems()[i])
+	txpk, err := txpkOf(it)
 	if err != nil {
-		d.log.Debug("invalid downlink", "id", dl.GetId(), "item", i, "err", err)
-		d.finish(req, i, ErrInvalidDownlink)
+		d.log.Debug("invalid downlink", "id", req.dl.GetId(), "item", i, "err", err)
+		return ErrInvalidDownlink
+	}
+	if code := d.tx.clock.judge(it, d.now()); code != "" {
+		d.tx.refused.WithLabelValues(string(code)).Inc()
+		return code
+	}
+	d.capPower(it, txpk)
+	return d.sendTXPK(fwd, req, i, txpk)
+}
+
+// capPower lowers the item's power to the region's limit, in the txpk and
+// in the item (so that a beacon report states the power really used).
+func (d *Daemon) capPower(it *hexnetpb.DownlinkItem, txpk *gwmp.TXPK) {
+	p, clamped := d.tx.power.clamp(it.GetPowerDbm())
+	if !clamped {
 		return
 	}
-	d.sendTXPK(fwd, req, i, txpk)
+	d.tx.clamped.Inc()
+	d.log.Debug("transmit power capped", "asked_dbm", it.GetPowerDbm(), "dbm", p)
+	it.PowerDbm, txpk.Powe = p, int16(p)
 }
 
 // sendTXPK writes the PULL_RESP. In protocol v2 it remembers the token for
-// the TX_ACK; a v1 forwarder never answers, so the request is finished as
-// sent (NONE) at once.
-func (d *Daemon) sendTXPK(fwd forwarder, req *txRequest, i int, txpk *gwmp.TXPK) {
+// the TX_ACK and returns ""; a v1 forwarder never answers, so the item
+// counts as sent (NONE) at once.
+func (d *Daemon) sendTXPK(fwd forwarder, req *txRequest, i int, txpk *gwmp.TXPK) gwmp.ErrorCode {
 	p := &gwmp.Packet{Version: fwd.version, Type: gwmp.PullResp, TXPK: txpk}
 	if fwd.version == gwmp.Version2 {
 		tok, ok := d.pending.add(pendingTx{req: req, item: i, deadline: d.now().Add(TxAckTimeout)})
 		if !ok {
-			d.finish(req, i, ErrBusy)
-			return
+			return ErrBusy
 		}
 		p.Token = tok
 	}
@@ -102,14 +181,16 @@ func (d *Daemon) sendTXPK(fwd forwarder, req *txRequest, i int, txpk *gwmp.TXPK)
 		err = d.send(raw, fwd.addr)
 	}
 	if err != nil {
-		d.pending.take(p.Token)
+		if fwd.version == gwmp.Version2 {
+			d.pending.take(p.Token)
+		}
 		d.log.Warn("could not send downlink to the packet forwarder", "id", req.dl.GetId(), "item", i, "err", err)
-		d.finish(req, i, ErrSendFailed)
-		return
+		return ErrSendFailed
 	}
 	if fwd.version == gwmp.Version1 {
-		d.finish(req, i, string(gwmp.TxNone))
+		return gwmp.TxNone
 	}
+	return ""
 }
 
 // txpkOf converts a downlink item to the forwarder's txpk.
@@ -161,7 +242,8 @@ func checkItem(it *hexnetpb.DownlinkItem) error {
 }
 
 // handleTxAck matches a TX_ACK to its PULL_RESP; a retryable error moves on
-// to the downlink's next item, anything else is the final answer.
+// to the downlink's next item, anything else is the final answer. A bare
+// TX_ACK, or one with error NONE or only a warning, means sent.
 func (d *Daemon) handleTxAck(p *gwmp.Packet) {
 	pt, ok := d.pending.take(p.Token)
 	if !ok {
@@ -169,13 +251,33 @@ func (d *Daemon) handleTxAck(p *gwmp.Packet) {
 		d.log.Debug("dropped TX_ACK", "reason", DropUnknownTxToken, "token", p.Token)
 		return
 	}
-	code := p.TxError()
+	if p.TxAck != nil && p.TxAck.Warn != "" {
+		d.tx.warnings.WithLabelValues(string(ackCode(p.TxAck.Warn))).Inc()
+		d.log.Debug("packet forwarder adjusted the downlink", "id", pt.req.dl.GetId(), "warn", p.TxAck.Warn, "value", p.TxAck.Value)
+	}
+	code := ackCode(p.TxError())
 	if code.Retryable() && pt.item+1 < len(pt.req.dl.GetItems()) {
 		d.log.Debug("downlink item refused; trying the next", "id", pt.req.dl.GetId(), "item", pt.item, "error", code)
 		d.sendItem(pt.req, pt.item+1)
 		return
 	}
 	d.finish(pt.req, pt.item, string(code))
+}
+
+// ackCode passes on the forwarder's code when it looks like one (upper
+// case, digits, '_', at most 32 characters: every lora_pkt_fwd code and
+// room for forks' own) and ErrBadTxAck otherwise, so that a misbehaving
+// forwarder cannot put arbitrary text into the signed acks and metrics.
+func ackCode(c gwmp.ErrorCode) gwmp.ErrorCode {
+	if len(c) == 0 || len(c) > 32 {
+		return ErrBadTxAck
+	}
+	for _, r := range c {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '_' {
+			return ErrBadTxAck
+		}
+	}
+	return c
 }
 
 // finish hands the final answer of a request to its report function, or

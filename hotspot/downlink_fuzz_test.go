@@ -2,6 +2,7 @@ package hotspot
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -48,6 +49,12 @@ func FuzzDownlink(f *testing.F) {
 	f.Add(good)
 	f.Add([]byte{})
 	f.Add([]byte{0x12, 0x03, 0x08, 0x01})
+	late := goodItem()
+	late.Tmst = 4_294_957_296 // 2^32 − 10 ms
+	imme := goodItem()
+	imme.Immediately, imme.PowerDbm = true, 36
+	two, _ := proto.Marshal(&hexnetpb.Downlink{Id: 8, Items: []*hexnetpb.DownlinkItem{late, imme}})
+	f.Add(two)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var dl hexnetpb.Downlink
 		if proto.Unmarshal(raw, &dl) != nil {
@@ -61,6 +68,36 @@ func FuzzDownlink(f *testing.F) {
 			if _, err := gwmp.Encode(&gwmp.Packet{Version: gwmp.Version2, Type: gwmp.PullResp, TXPK: txpk}); err != nil {
 				t.Fatalf("accepted item does not encode: %v (%v)", err, it)
 			}
+		}
+	})
+}
+
+// FuzzTxAck feeds arbitrary datagrams to a daemon with one downlink
+// awaiting its TX_ACK: nothing panics, the pending table never grows, and
+// the downlink is answered at most once.
+func FuzzTxAck(f *testing.F) {
+	for _, body := range []string{"", `{"txpk_ack":{"error":"NONE"}}`, `{"txpk_ack":{"warn":"TX_POWER","value":20}}`,
+		`{"txpk_ack":{"error":"TOO_LATE"}}`, `{"txpk_ack":"x"}`, "{\"txpk_ack\":{}}\x00", `{"txpk_ack":{"error":"` + strings.Repeat("A", 100) + `"}}`} {
+		f.Add(txAck(2, 0x1234, body))
+	}
+	f.Add([]byte{2, 0x12, 0x34, byte(gwmp.PullResp), '{', '}'})
+	f.Add([]byte{1, 0, 0, byte(gwmp.TxAck)})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		r := newRig(t, func(o *Options) { o.Registerer = nil })
+		r.pull(gwmp.Version2)
+		r.request(item(5_000_000), rx2(6_000_000))
+		r.conn.sent = nil
+		if len(raw) >= 3 {
+			for tok := range r.d.pending.m { // aim at the real token
+				raw[1], raw[2] = byte(tok>>8), byte(tok)
+			}
+		}
+		r.datagram(raw)
+		if len(r.d.pending.m) > 1 || len(r.got) > 1 {
+			t.Fatalf("%d pending, %d answers", len(r.d.pending.m), len(r.got))
+		}
+		if len(r.got) == 1 && ackCode(gwmp.ErrorCode(r.got[0].code)) != gwmp.ErrorCode(r.got[0].code) {
+			t.Fatalf("answer %q is not a code", r.got[0].code)
 		}
 	})
 }

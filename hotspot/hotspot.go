@@ -10,12 +10,16 @@
 // publish a signed BeaconReport; a received frame of beacon shape is not an
 // uplink but a signed WitnessReport. See challenge.go and witness.go.
 //
-// The UDP loop never waits on MQTT: messages go through a bounded queue that
-// a few publishers drain. While the broker is unreachable each publish waits
-// up to PublishTimeout; uplinks that time out, or that find the queue full,
-// are counted (hexnet_hotspot_drops_total{reason="publish_failed"|"queue_full"})
-// and logged at Warn. (Paho may still deliver a timed-out QoS 1 message after
-// it reconnects.) A durable on-disk queue will replace this.
+// The UDP loop never waits on MQTT. With Options.QueueDir, uplinks, PoC
+// reports and TX acks are sealed and appended to a durable on-disk queue
+// (hotspot/queue) and published from it in order, each removed only once
+// the broker acknowledged it: nothing the queue accepted is lost to a broker
+// outage, a crash or a restart; only its disk budget drops (oldest first,
+// counted). Without it, messages go through a bounded in-memory queue that
+// a few publishers drain: uplinks whose publish times out (PublishTimeout)
+// or that find the queue full are counted
+// (hexnet_hotspot_drops_total{reason="publish_failed"|"queue_full"}) and
+// logged at Warn. See publish.go.
 //
 // The package is CGO-free and imports no h3-go, pgx or solana-go: it is
 // cross-compiled for gateway hardware.
@@ -81,6 +85,18 @@ type Options struct {
 	// Oracle is the oracle whose signed challenges the hotspot obeys.
 	// Empty: every challenge is refused (counted as "no_oracle").
 	Oracle identity.Address
+	// Region is the LoRaWAN region plan (region.Lookup): every transmission
+	// is capped at its maximum EIRP minus AntennaGainDBi. Empty: no cap; an
+	// unknown name is an error from New.
+	Region string
+	// AntennaGainDBi is the antenna gain in dBi.
+	AntennaGainDBi float64
+	// QueueDir, when set, is the directory of the durable on-disk queue
+	// (hotspot/queue) every uplink, PoC report and TX ack goes through
+	// before it is published (see publish.go). Empty: in-memory only.
+	QueueDir string
+	// QueueMaxBytes is the queue's disk budget (default 64 MiB).
+	QueueMaxBytes int64
 }
 
 // Daemon is a running hotspot: GWMP server plus MQTT bridge.
@@ -93,9 +109,12 @@ type Daemon struct {
 	queue   chan job
 	fwd     forwarderState
 	pending *pendingTable
+	tx      *txPath // JIT estimate, power cap (downlink.go)
 	ready   chan struct{}
 
 	challenges challengeLog // challenges obeyed, own beacons sent
+	durable    *durable     // on-disk queue (Options.QueueDir), nil without (publish.go)
+	health     health       // start time, last uplink (status.go)
 
 	mu   sync.Mutex // guards conn
 	conn net.PacketConn
@@ -114,6 +133,10 @@ func New(o Options) (*Daemon, error) {
 		return nil, fmt.Errorf("hotspot: oracle address %q is not a base58 ed25519 public key (Options.Oracle)", o.Oracle)
 	}
 	withDefaults(&o)
+	tx, err := newTxPath(o)
+	if err != nil {
+		return nil, err
+	}
 	d := &Daemon{
 		o:       o,
 		addr:    o.Key.Address(),
@@ -121,13 +144,18 @@ func New(o Options) (*Daemon, error) {
 		now:     o.Now,
 		queue:   make(chan job, queueSize),
 		pending: newPendingTable(),
+		tx:      tx,
 		ready:   make(chan struct{}),
 	}
-	m, err := newMetrics(o.Registerer, func() float64 { return float64(len(d.queue)) })
+	d.health.started = o.Now()
+	m, err := newMetrics(o.Registerer, d.queueLen)
 	if err != nil {
 		return nil, err
 	}
 	d.metrics = m
+	if err := d.openQueue(); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -204,9 +232,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer cancel()
 	d.log.Info("hotspot running", "address", d.addr, "gwmp", d.conn.LocalAddr().String(), "version", d.o.Version, "oracle", d.o.Oracle)
 	var wg sync.WaitGroup
-	for range publishers {
-		wg.Go(func() { d.publishLoop(ctx) })
-	}
+	defer d.closeQueue() // runs after wg.Wait: nothing appends any more
+	d.startPublishers(ctx, &wg)
 	wg.Go(func() { d.statsLoop(ctx) })
 	wg.Go(func() { d.sweepLoop(ctx) })
 	wg.Go(func() {

@@ -21,6 +21,7 @@ func (d *Daemon) handlePush(p *gwmp.Packet) {
 			continue
 		}
 		d.metrics.rxOK.Add(1)
+		d.health.uplink(d.now())
 		d.enqueue(j)
 	}
 }

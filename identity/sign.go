@@ -27,6 +27,11 @@ const (
 	KindLocation      Kind = "location"
 	KindEntropyCommit Kind = "entropy-commit"
 	KindEntropyReveal Kind = "entropy-reveal"
+	// KindBrokerAuth signs the short-lived token a hotspot presents as its
+	// MQTT password (brokerauth).
+	KindBrokerAuth Kind = "broker-auth"
+	// KindRelease signs hotspotd release manifests (firmware/update).
+	KindRelease Kind = "release"
 )
 
 // Verification failures; compare with errors.Is.

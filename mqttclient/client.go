@@ -28,7 +28,10 @@ type Options struct {
 	ClientID string
 	Username string
 	Password string
-	Will     *Will
+	// Credentials, when set, is called before every connection attempt and
+	// replaces Username and Password (for short-lived tokens).
+	Credentials func() (username, password string)
+	Will        *Will
 	// OnConnect runs after every (re)connect, after subscriptions are restored.
 	OnConnect func()
 	// OnConnectionLost runs when the link drops.
@@ -83,6 +86,9 @@ func Connect(ctx context.Context, o Options) (*Client, error) {
 				o.OnConnectionLost(err)
 			}
 		})
+	if o.Credentials != nil {
+		po.SetCredentialsProvider(o.Credentials)
+	}
 	if o.Will != nil {
 		po.SetBinaryWill(o.Will.Topic, o.Will.Payload, o.Will.QoS, o.Will.Retained)
 	}

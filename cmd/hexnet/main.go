@@ -5,6 +5,8 @@
 //	hexnet hotspot assert-location --owner-key FILE --hotspot ADDRESS --lat LAT --lng LNG
 //	        [--gain DBI] [--elevation M] [--region EU868] [--nonce N] [--api URL]
 //	hexnet epoch verify N --db URL --oracle ADDRESS [--solana-rpc URL]
+//	hexnet broker mosquitto-config --out DIR --secret FILE [--db URL] [--hotspot ADDRESS]...
+//	hexnet broker password --secret FILE --user ADDRESS|SERVICE
 package main
 
 import (
@@ -34,6 +36,8 @@ var commands = map[string]command{
 	"keygen":                  {"keygen --out FILE: create a key (Solana keypair file, mode 0600)", runKeygen},
 	"hotspot onboard":         {"hotspot onboard --owner-key FILE --hotspot-key FILE [--api URL]: register a hotspot to its owner", runOnboard},
 	"epoch verify":            {"epoch verify N --db URL --oracle ADDRESS [--solana-rpc URL] [--grace D] [--emission N]: recompute epoch N from the stored signed reports and check its root against the stored one and the memos on chain", runEpochVerify},
+	"broker mosquitto-config": {"broker mosquitto-config --out DIR --secret FILE [--db URL] [--hotspot ADDRESS]... [--service NAME]... [--anonymous-read PREFIX]... [--listen HOST:PORT]: write Mosquitto's password file, ACL (each hotspot publishes only under its own id) and configuration", runMosquittoConfig},
+	"broker password":         {"broker password --secret FILE --user ADDRESS|SERVICE: print the Mosquitto password of a hotspot (hotspotd --mqtt-password) or a service", runBrokerPassword},
 	"hotspot assert-location": {"hotspot assert-location --owner-key FILE --hotspot ADDRESS --lat LAT --lng LNG [--gain DBI] [--elevation M] [--region R] [--nonce N] [--api URL]", runAssertLocation},
 }
 

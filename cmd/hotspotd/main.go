@@ -4,6 +4,8 @@
 //
 //	hotspotd --key FILE --gwmp-listen HOST:PORT --mqtt tcp://HOST:PORT [--oracle ADDRESS]
 //	hotspotd keygen --out FILE
+//	hotspotd status [--status-listen 127.0.0.1:1681] [--json]
+//	hotspotd forwarder-config --region EU868 --chip sx1302
 //	hotspotd config [flags]
 package main
 
@@ -25,6 +27,7 @@ import (
 	"github.com/hexnet/hexnet/internal/cli"
 	"github.com/hexnet/hexnet/metrics"
 	"github.com/hexnet/hexnet/mqttclient"
+	"github.com/hexnet/hexnet/region"
 )
 
 // version is stamped by the build (-X main.version=...).
@@ -35,10 +38,21 @@ type Config struct {
 	Key           string        `toml:"key" help:"hotspot key file: Solana CLI keypair JSON, mode 0600 (create with: hotspotd keygen --out FILE)"`
 	GWMPListen    string        `toml:"gwmp_listen" help:"UDP address the packet forwarder sends to (its server_address/serv_port_up/down)"`
 	MQTT          string        `toml:"mqtt" help:"MQTT broker URL, tcp://HOST:PORT"`
+	MQTTPassword  string        `toml:"mqtt_password" help:"fixed MQTT password (from: hexnet broker password --user ADDRESS) for a Mosquitto configured by hexnet broker mosquitto-config; prefer HEXNET_MQTT_PASSWORD or the TOML file to the flag, which ps shows; empty: log in with a short-lived token signed by the key"`
 	MetricsListen string        `toml:"metrics_listen" help:"address for Prometheus /metrics; empty disables"`
 	StatsInterval time.Duration `toml:"stats_interval" help:"how often to publish stats on hexnet/hotspot/{id}/stats"`
 	Oracle        string        `toml:"oracle" help:"base58 address of the oracle whose signed challenges make this hotspot beacon; empty refuses every challenge"`
 	LogLevel      string        `toml:"log_level" help:"debug, info, warn or error"`
+	Region        string        `toml:"region" help:"LoRaWAN region (EU868, US915, AU915, AS923-1..4, IN865, KR920, ...): downlink and beacon power is capped at its maximum EIRP minus antenna_gain; empty: no cap"`
+	AntennaGain   float64       `toml:"antenna_gain" help:"antenna gain in dBi, subtracted from the region's maximum EIRP (leave the packet forwarder's own antenna_gain at 0)"`
+	QueueDir      string        `toml:"queue_dir" help:"directory of the durable queue: uplinks and PoC reports are stored there until the broker acknowledges them (survives outages, crashes, reboots); empty keeps them in memory only"`
+	QueueMaxMB    int           `toml:"queue_max_mb" help:"disk budget of queue_dir in MiB; when full, the oldest messages are dropped (counted); 0: 64"`
+
+	// Owner-facing services (status.go, update.go).
+	StatusListen   string        `toml:"status_listen" help:"loopback address of the status endpoint that 'hotspotd status' reads (127.0.0.1 or [::1] only); empty disables it"`
+	UpdateSource   string        `toml:"update_source" help:"where signed releases are published (an http(s):// URL or a directory holding manifest.json, manifest.json.sig and the binaries); empty disables self-update"`
+	UpdateKey      string        `toml:"update_key" help:"base58 address of the release key; only manifests it signed replace this binary"`
+	UpdateInterval time.Duration `toml:"update_interval" help:"how often to check update_source for a newer release"`
 }
 
 func defaults() *Config {
@@ -48,6 +62,9 @@ func defaults() *Config {
 		MetricsListen: "127.0.0.1:9101",
 		StatsInterval: 30 * time.Second,
 		LogLevel:      "info",
+
+		StatusListen:   hotspot.DefaultStatusListen,
+		UpdateInterval: 6 * time.Hour,
 	}
 }
 
@@ -62,10 +79,16 @@ func (c *Config) Validate() error {
 		return config.Errorf("mqtt", "%q: want tcp://HOST:PORT", c.MQTT)
 	case c.StatsInterval < time.Second:
 		return config.Errorf("stats_interval", "%s is too short (at least 1s)", c.StatsInterval)
+	case c.Region != "" && !knownRegion(c.Region):
+		return config.Errorf("region", "%q is not a known region; known regions: %s", c.Region, strings.Join(region.Names(), ", "))
+	case c.QueueMaxMB < 0 || c.QueueMaxMB > 1<<20:
+		return config.Errorf("queue_max_mb", "%d is outside 0 (default, 64) to 1048576", c.QueueMaxMB)
+	case c.AntennaGain < -10 || c.AntennaGain > 30:
+		return config.Errorf("antenna_gain", "%v dBi is implausible (want -10 to 30)", c.AntennaGain)
 	case c.Oracle != "" && !identity.Address(c.Oracle).Valid():
 		return config.Errorf("oracle", "%q is not a base58 ed25519 public key (the oracle's address, as the oracle prints it)", c.Oracle)
 	}
-	return nil
+	return c.validateOps()
 }
 
 func main() {
@@ -73,8 +96,8 @@ func main() {
 	cli.Program{
 		Name:     "hotspotd",
 		Config:   cfg,
-		Run:      func(ctx context.Context, _ []string) error { return run(ctx, cfg) },
-		Commands: map[string]cli.Command{"keygen": keygen, "version": printVersion},
+		Run:      func(ctx context.Context, _ []string) error { return exitIfUpdated(run(ctx, cfg)) },
+		Commands: map[string]cli.Command{"keygen": keygen, "status": showStatus, "version": printVersion, "forwarder-config": forwarderConfig},
 	}.Main()
 }
 
@@ -94,7 +117,7 @@ func run(ctx context.Context, cfg *Config) error {
 		return err
 	}
 	log.Info("connecting", "mqtt", cfg.MQTT, "version", version)
-	bus, err := hotspot.Dial(ctx, key, cfg.MQTT, log, version)
+	bus, err := hotspot.DialWith(ctx, hotspot.DialOptions{Key: key, Broker: cfg.MQTT, Password: cfg.MQTTPassword, Logger: log, Version: version})
 	if err != nil {
 		return err
 	}
@@ -102,6 +125,8 @@ func run(ctx context.Context, cfg *Config) error {
 	d, err := hotspot.New(hotspot.Options{
 		Key: key, GWMPListen: cfg.GWMPListen, Bus: bus, Logger: log,
 		Registerer: reg, Version: version, StatsInterval: cfg.StatsInterval, Oracle: identity.Address(cfg.Oracle),
+		Region: cfg.Region, AntennaGainDBi: cfg.AntennaGain,
+		QueueDir: cfg.QueueDir, QueueMaxBytes: int64(cfg.QueueMaxMB) << 20,
 	})
 	if err != nil {
 		return err
@@ -110,9 +135,16 @@ func run(ctx context.Context, cfg *Config) error {
 		return err
 	}
 	log.Info("packet forwarder endpoint", "gwmp", d.Addr().String())
+	ops, err := newOps(cfg, d, reg, log)
+	if err != nil {
+		return err
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.Run(ctx) })
 	g.Go(func() error { return ms.Run(ctx, log) })
+	for _, op := range ops {
+		g.Go(func() error { return op(ctx) })
+	}
 	return g.Wait()
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/internal/proctest"
@@ -58,17 +59,29 @@ func TestStandalone(t *testing.T) {
 		"--api-listen", api, "--metrics-listen", "", "--epoch", "10s", "--epoch-grace", "1s", "--round", "2s", "--beacon-interval", "4s",
 		"--share-group", "oracle-test-"+filepath.Base(t.TempDir()))
 	p.WaitLog("oracle running")
-	resp, err := http.Get("http://" + api + "/api/v1/epochs")
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The closer opens the current epoch on its first tick.
 	var epochs []map[string]any
-	err = json.NewDecoder(resp.Body).Decode(&epochs)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusOK || len(epochs) == 0 || epochs[0]["status"] != "open" {
-		t.Errorf("GET /api/v1/epochs: %d %v %v", resp.StatusCode, epochs, err)
+	for deadline := time.Now().Add(5 * time.Second); len(epochs) == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		epochs = getEpochs(t, "http://"+api+"/api/v1/epochs")
+	}
+	if len(epochs) == 0 || epochs[0]["status"] != "open" {
+		t.Errorf("GET /api/v1/epochs: %v, want the current epoch open", epochs)
 	}
 	if code := p.Stop(); code != 0 {
 		t.Fatalf("exit %d after SIGTERM", code)
 	}
+}
+
+func getEpochs(t *testing.T, url string) []map[string]any {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var epochs []map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&epochs); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return epochs
 }

@@ -4,7 +4,9 @@
 package deptest
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -56,19 +58,32 @@ func TestForbiddenImports(t *testing.T) {
 	}
 }
 
+// maxBinary is the budget for one hotspotd binary.
+const maxBinary = 20 << 20
+
 // TestHotspotCrossCompiles builds the hotspot side for every gateway target
-// with cgo off.
+// with cgo off, as make firmware does, and logs each binary's size.
 func TestHotspotCrossCompiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-compilation skipped in -short mode")
 	}
 	for _, arch := range []string{"arm", "arm64", "mipsle", "amd64"} {
 		t.Run(arch, func(t *testing.T) {
-			cmd := exec.Command("go", "build", "-o", "/dev/null", "./cmd/hotspotd")
+			bin := filepath.Join(t.TempDir(), "hotspotd")
+			cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./cmd/hotspotd")
 			cmd.Dir = "../.."
-			cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch, "GOARM=7")
+			cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch, "GOARM=7", "GOMIPS=softfloat")
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("CGO_ENABLED=0 GOARCH=%s go build ./cmd/hotspotd: %v\n%s", arch, err, out)
+			}
+			info, err := os.Stat(bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The size as make firmware builds it (stripped), for the CI log.
+			t.Logf("hotspotd linux/%s: %d bytes (%.1f MiB)", arch, info.Size(), float64(info.Size())/(1<<20))
+			if info.Size() > maxBinary {
+				t.Errorf("hotspotd linux/%s is %d bytes, over the %d-byte budget", arch, info.Size(), maxBinary)
 			}
 			pkgs := goList(t, []string{"CGO_ENABLED=0", "GOARCH=" + arch}, "-deps", "-f", "{{if .CgoFiles}}{{.ImportPath}}{{end}}", "./cmd/hotspotd", "./hotspot/...")
 			if len(pkgs) > 0 {

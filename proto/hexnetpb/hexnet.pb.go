@@ -589,17 +589,22 @@ func (x *State) GetVersion() string {
 
 // Stats is published periodically on hexnet/hotspot/{id}/stats (kind "stats").
 type Stats struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	TimeUnixNs    int64                  `protobuf:"varint,1,opt,name=time_unix_ns,json=timeUnixNs,proto3" json:"time_unix_ns,omitempty"`
-	RxReceived    uint64                 `protobuf:"varint,2,opt,name=rx_received,json=rxReceived,proto3" json:"rx_received,omitempty"`
-	RxOk          uint64                 `protobuf:"varint,3,opt,name=rx_ok,json=rxOk,proto3" json:"rx_ok,omitempty"`
-	RxForwarded   uint64                 `protobuf:"varint,4,opt,name=rx_forwarded,json=rxForwarded,proto3" json:"rx_forwarded,omitempty"`
-	TxReceived    uint64                 `protobuf:"varint,5,opt,name=tx_received,json=txReceived,proto3" json:"tx_received,omitempty"`
-	TxEmitted     uint64                 `protobuf:"varint,6,opt,name=tx_emitted,json=txEmitted,proto3" json:"tx_emitted,omitempty"`
-	Dropped       map[string]uint64      `protobuf:"bytes,7,rep,name=dropped,proto3" json:"dropped,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"` // reason -> count
-	Version       string                 `protobuf:"bytes,8,opt,name=version,proto3" json:"version,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	TimeUnixNs       int64                  `protobuf:"varint,1,opt,name=time_unix_ns,json=timeUnixNs,proto3" json:"time_unix_ns,omitempty"`
+	RxReceived       uint64                 `protobuf:"varint,2,opt,name=rx_received,json=rxReceived,proto3" json:"rx_received,omitempty"`
+	RxOk             uint64                 `protobuf:"varint,3,opt,name=rx_ok,json=rxOk,proto3" json:"rx_ok,omitempty"`
+	RxForwarded      uint64                 `protobuf:"varint,4,opt,name=rx_forwarded,json=rxForwarded,proto3" json:"rx_forwarded,omitempty"`
+	TxReceived       uint64                 `protobuf:"varint,5,opt,name=tx_received,json=txReceived,proto3" json:"tx_received,omitempty"`
+	TxEmitted        uint64                 `protobuf:"varint,6,opt,name=tx_emitted,json=txEmitted,proto3" json:"tx_emitted,omitempty"`
+	Dropped          map[string]uint64      `protobuf:"bytes,7,rep,name=dropped,proto3" json:"dropped,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"` // reason -> count
+	Version          string                 `protobuf:"bytes,8,opt,name=version,proto3" json:"version,omitempty"`
+	QueueDepth       uint64                 `protobuf:"varint,9,opt,name=queue_depth,json=queueDepth,proto3" json:"queue_depth,omitempty"`                        // messages waiting to be published
+	QueueOldestAgeMs int64                  `protobuf:"varint,10,opt,name=queue_oldest_age_ms,json=queueOldestAgeMs,proto3" json:"queue_oldest_age_ms,omitempty"` // age of the oldest waiting message, 0 when empty
+	AckRatio         float64                `protobuf:"fixed64,11,opt,name=ack_ratio,json=ackRatio,proto3" json:"ack_ratio,omitempty"`                            // share of uplinks the broker acknowledged (1 when none was lost)
+	UptimeS          int64                  `protobuf:"varint,12,opt,name=uptime_s,json=uptimeS,proto3" json:"uptime_s,omitempty"`                                // seconds since hotspotd started
+	Region           string                 `protobuf:"bytes,13,opt,name=region,proto3" json:"region,omitempty"`                                                  // regional plan, e.g. EU868; empty when not configured
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Stats) Reset() {
@@ -684,6 +689,41 @@ func (x *Stats) GetDropped() map[string]uint64 {
 func (x *Stats) GetVersion() string {
 	if x != nil {
 		return x.Version
+	}
+	return ""
+}
+
+func (x *Stats) GetQueueDepth() uint64 {
+	if x != nil {
+		return x.QueueDepth
+	}
+	return 0
+}
+
+func (x *Stats) GetQueueOldestAgeMs() int64 {
+	if x != nil {
+		return x.QueueOldestAgeMs
+	}
+	return 0
+}
+
+func (x *Stats) GetAckRatio() float64 {
+	if x != nil {
+		return x.AckRatio
+	}
+	return 0
+}
+
+func (x *Stats) GetUptimeS() int64 {
+	if x != nil {
+		return x.UptimeS
+	}
+	return 0
+}
+
+func (x *Stats) GetRegion() string {
+	if x != nil {
+		return x.Region
 	}
 	return ""
 }
@@ -1431,7 +1471,7 @@ const file_hexnet_proto_rawDesc = "" +
 	"\x06online\x18\x01 \x01(\bR\x06online\x12 \n" +
 	"\ftime_unix_ns\x18\x02 \x01(\x03R\n" +
 	"timeUnixNs\x12\x18\n" +
-	"\aversion\x18\x03 \x01(\tR\aversion\"\xd1\x02\n" +
+	"\aversion\x18\x03 \x01(\tR\aversion\"\xf1\x03\n" +
 	"\x05Stats\x12 \n" +
 	"\ftime_unix_ns\x18\x01 \x01(\x03R\n" +
 	"timeUnixNs\x12\x1f\n" +
@@ -1444,7 +1484,14 @@ const file_hexnet_proto_rawDesc = "" +
 	"\n" +
 	"tx_emitted\x18\x06 \x01(\x04R\ttxEmitted\x127\n" +
 	"\adropped\x18\a \x03(\v2\x1d.hexnet.v1.Stats.DroppedEntryR\adropped\x12\x18\n" +
-	"\aversion\x18\b \x01(\tR\aversion\x1a:\n" +
+	"\aversion\x18\b \x01(\tR\aversion\x12\x1f\n" +
+	"\vqueue_depth\x18\t \x01(\x04R\n" +
+	"queueDepth\x12-\n" +
+	"\x13queue_oldest_age_ms\x18\n" +
+	" \x01(\x03R\x10queueOldestAgeMs\x12\x1b\n" +
+	"\tack_ratio\x18\v \x01(\x01R\backRatio\x12\x19\n" +
+	"\buptime_s\x18\f \x01(\x03R\auptimeS\x12\x16\n" +
+	"\x06region\x18\r \x01(\tR\x06region\x1a:\n" +
 	"\fDroppedEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\"k\n" +
