@@ -29,6 +29,10 @@ type DialOptions struct {
 	Password string
 	Logger   *slog.Logger
 	Version  string
+	// Background returns at once and connects in the background, so a
+	// hotspot with a durable queue serves its packet forwarder while the
+	// broker is unreachable (after a reboot, say).
+	Background bool
 }
 
 // credentials returns the username/password source for o (see DialOptions).
@@ -63,10 +67,12 @@ func DialWith(ctx context.Context, o DialOptions) (*mqttclient.Client, error) {
 		return nil, fmt.Errorf("hotspot: seal last will: %w", err)
 	}
 	var client atomic.Pointer[mqttclient.Client]
+	ready := make(chan struct{})
 	announce := func() {
-		if cl := client.Load(); cl != nil {
-			go publishOnline(cl, key, version, log)
-		}
+		go func() {
+			<-ready // the first connection may come up before Connect returns
+			publishOnline(client.Load(), key, version, log)
+		}()
 	}
 	cl, err := mqttclient.Connect(ctx, mqttclient.Options{
 		Broker:      o.Broker,
@@ -75,11 +81,16 @@ func DialWith(ctx context.Context, o DialOptions) (*mqttclient.Client, error) {
 		Will:        &mqttclient.Will{Topic: Topic(addr, LeafState), Payload: will, QoS: 1, Retained: true},
 		OnConnect:   announce,
 		Logger:      log,
+		Background:  o.Background,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("hotspot: %w", err)
 	}
 	client.Store(cl)
+	close(ready)
+	if o.Background {
+		return cl, nil // online is announced when the link comes up
+	}
 	if err := sendOnline(ctx, cl, key, version); err != nil {
 		cl.Close()
 		return nil, err

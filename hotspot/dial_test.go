@@ -2,9 +2,11 @@ package hotspot_test
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
+	"github.com/hexnet/hexnet/broker"
 	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/mqttclient"
@@ -72,4 +74,45 @@ func retainedState(t *testing.T, url string, addr identity.Address) *hexnetpb.St
 		t.Fatal("no retained state")
 		return nil
 	}
+}
+
+// TestDialInBackground: with Background, DialWith returns while the broker
+// is unreachable; subscriptions made meanwhile and the online state reach
+// the broker once it is up.
+func TestDialInBackground(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there yet
+	key, _ := identity.Generate()
+	ctx := context.Background()
+	cl, err := hotspot.DialWith(ctx, hotspot.DialOptions{Key: key, Broker: "tcp://" + addr, Background: true})
+	if err != nil {
+		t.Fatalf("background dial with the broker down: %v", err)
+	}
+	defer cl.Close()
+	got := make(chan string, 4)
+	if err := cl.Subscribe(ctx, hotspot.Topic(key.Address(), hotspot.LeafDown), 1, func(topic string, _ []byte) { got <- topic }); err != nil {
+		t.Fatalf("subscribe while down: %v", err)
+	}
+	b, err := broker.Start(broker.Options{Listen: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cl.Connected() && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	for time.Now().Before(deadline) {
+		_ = b.Publish(hotspot.Topic(key.Address(), hotspot.LeafDown), []byte("x"), false, 1)
+		select {
+		case <-got:
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	t.Fatal("the subscription made while the broker was down never took effect")
 }

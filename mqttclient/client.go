@@ -37,6 +37,10 @@ type Options struct {
 	// OnConnectionLost runs when the link drops.
 	OnConnectionLost func(error)
 	Logger           *slog.Logger
+	// Background makes Connect return at once: the first connection is
+	// made, and retried, in the background (OnConnect runs when it is up).
+	// Subscriptions made before then are sent on connect.
+	Background bool
 }
 
 // Handler receives one message.
@@ -93,7 +97,11 @@ func Connect(ctx context.Context, o Options) (*Client, error) {
 		po.SetBinaryWill(o.Will.Topic, o.Will.Payload, o.Will.QoS, o.Will.Retained)
 	}
 	cl.c = paho.NewClient(po)
-	if err := wait(ctx, cl.c.Connect()); err != nil {
+	tok := cl.c.Connect()
+	if o.Background {
+		return cl, nil
+	}
+	if err := wait(ctx, tok); err != nil {
 		cl.c.Disconnect(0)
 		return nil, fmt.Errorf("mqtt connect %s: %w", o.Broker, err)
 	}
@@ -152,6 +160,9 @@ func (cl *Client) Subscribe(ctx context.Context, topic string, qos byte, handler
 	cl.mu.Lock()
 	cl.subs[topic] = subscription{qos: qos, handler: handler}
 	cl.mu.Unlock()
+	if !cl.c.IsConnectionOpen() {
+		return nil // sent by onConnect when the link comes up
+	}
 	for attempt := 0; ; attempt++ {
 		tok := cl.c.Subscribe(topic, qos, wrap(handler))
 		if err := wait(ctx, tok); err != nil {

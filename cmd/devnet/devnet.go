@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hexnet/hexnet/broker"
+	"github.com/hexnet/hexnet/brokerauth"
 	"github.com/hexnet/hexnet/clock"
 	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/identity"
@@ -93,6 +94,7 @@ func (d *devnet) startBroker() error {
 		Listen:        d.cfg.MQTTListen,
 		Users:         map[string]string{internalUser: d.password},
 		AnonymousRead: []string{"hexnet/app/"},
+		HotspotAuth:   &brokerauth.Verifier{},
 		Logger:        d.log,
 	})
 	if err != nil {
@@ -272,9 +274,9 @@ func (d *devnet) startHotspots(ctx context.Context, g *errgroup.Group) ([]string
 	var clients []*mqttclient.Client
 	for _, h := range d.world.Hotspots() {
 		log := d.log.With("component", "hotspotd", "hotspot", h.Address)
-		bus, err := hotspot.DialWith(ctx, hotspot.DialOptions{
-			Key: h.Key, Broker: d.broker.URL(), Username: internalUser, Password: d.password, Logger: log, Version: version,
-		})
+		// Each hotspot logs in as itself with a token signed by its key;
+		// the broker lets it publish only under its own id.
+		bus, err := hotspot.DialWith(ctx, hotspot.DialOptions{Key: h.Key, Broker: d.broker.URL(), Logger: log, Version: version})
 		if err != nil {
 			return addrs, clients, err
 		}

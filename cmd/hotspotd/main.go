@@ -117,7 +117,10 @@ func run(ctx context.Context, cfg *Config) error {
 		return err
 	}
 	log.Info("connecting", "mqtt", cfg.MQTT, "version", version)
-	bus, err := hotspot.DialWith(ctx, hotspot.DialOptions{Key: key, Broker: cfg.MQTT, Password: cfg.MQTTPassword, Logger: log, Version: version})
+	// With a durable queue, serve the forwarder even while the broker is
+	// unreachable: what arrives is kept on disk until it is back.
+	bus, err := hotspot.DialWith(ctx, hotspot.DialOptions{Key: key, Broker: cfg.MQTT, Password: cfg.MQTTPassword, Logger: log, Version: version,
+		Background: cfg.QueueDir != ""})
 	if err != nil {
 		return err
 	}
