@@ -21,6 +21,8 @@
 //	oracle_ingest          signed reports/s verified and stored on one core, next to raw ed25519 verification (ingest.go)
 //	epoch_close_1m         seconds to close an epoch of 1,000,000 witness reports in PostgreSQL, next to a COPY read-back (epochclose.go)
 //	solana_rewards_per_tx  MintTo per reward transaction on the local Solana runtime, next to the packing limit (rewards.go)
+//	hotspot_uplinks        uplinks/s through one hotspotd on one core with its durable queue, next to no queue (hotspot.go)
+//	hotspot_rss_mb         peak RSS of the hotspotd binary at 1,000 uplinks/s, queue on, next to the 30 MB goal (hotspot.go)
 //
 // The latency figures are measured for both flows at the same offered rate,
 // --latency-load times the e2e throughput; the router's dedup window (its
@@ -52,9 +54,13 @@ const (
 	figIngest       = "oracle_ingest"
 	figEpochClose   = "epoch_close_1m"
 	figRewards      = "solana_rewards_per_tx" // also prints solana_rewards_per_tx_create
+
+	figHotspotUplinks = "hotspot_uplinks"
+	figHotspotRSS     = "hotspot_rss_mb"
 )
 
-var figures = []string{figUplinks, figP50, figP99, figWitnessRules, figIngest, figEpochClose, figRewards}
+var figures = []string{figUplinks, figP50, figP99, figWitnessRules, figIngest, figEpochClose, figRewards,
+	figHotspotUplinks, figHotspotRSS}
 
 // oracleFigures run after the pipeline figures, each on its own.
 var oracleFigures = []struct {
@@ -65,6 +71,8 @@ var oracleFigures = []struct {
 	{figIngest, ingestFigure},
 	{figEpochClose, epochClose},
 	{figRewards, rewardsPerTx},
+	{figHotspotUplinks, hotspotUplinks},
+	{figHotspotRSS, hotspotRSS},
 }
 
 type config struct {

@@ -187,6 +187,20 @@ func (p *Proc) Stop() int {
 	}
 }
 
+// Kill ends the process with SIGKILL, as the OOM killer or a crash would:
+// no signal handler, no flush. It waits until the process is gone.
+func (p *Proc) Kill() {
+	p.t.Helper()
+	if err := p.cmd.Process.Kill(); err != nil {
+		p.t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(StopTimeout):
+		p.t.Fatalf("%s still running %v after SIGKILL", p.name, StopTimeout)
+	}
+}
+
 // FreeUDPAddr returns a loopback UDP address nobody listens on right now.
 func FreeUDPAddr(t testing.TB) string {
 	t.Helper()
