@@ -23,6 +23,7 @@
 //	solana_rewards_per_tx  MintTo per reward transaction on the local Solana runtime, next to the packing limit (rewards.go)
 //	hotspot_uplinks        uplinks/s through one hotspotd on one core with its durable queue, next to no queue (hotspot.go)
 //	hotspot_rss_mb         peak RSS of the hotspotd binary at 1,000 uplinks/s, queue on, next to the 30 MB goal (hotspot.go)
+//	router_uplinks         uplinks/s through the router alone (pre-signed copies published straight to the broker), next to the relay; also prints router_latency_p50/p99 (router.go)
 //
 // The latency figures are measured for both flows at the same offered rate,
 // --latency-load times the e2e throughput; the router's dedup window (its
@@ -60,7 +61,7 @@ const (
 )
 
 var figures = []string{figUplinks, figP50, figP99, figWitnessRules, figIngest, figEpochClose, figRewards,
-	figHotspotUplinks, figHotspotRSS}
+	figHotspotUplinks, figHotspotRSS, figRouterUplinks}
 
 // oracleFigures run after the pipeline figures, each on its own.
 var oracleFigures = []struct {
@@ -73,6 +74,7 @@ var oracleFigures = []struct {
 	{figRewards, rewardsPerTx},
 	{figHotspotUplinks, hotspotUplinks},
 	{figHotspotRSS, hotspotRSS},
+	{figRouterUplinks, routerUplinks},
 }
 
 type config struct {

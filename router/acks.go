@@ -11,9 +11,10 @@ import (
 )
 
 // AckOwed records that a device sent a confirmed uplink whose ACK has not
-// been transmitted. Downlink scheduling for data frames is not built yet, so
-// the router only remembers the latest one per device (for the downlink
-// scheduler to come, and to make the debt visible); it never fakes an ACK.
+// been transmitted yet: the class A downlink after the uplink carries it
+// (FCtrl.ACK), and the entry goes when a hotspot reports that downlink
+// transmitted. The router remembers the latest one per device, which makes
+// a debt the radio could not pay visible.
 type AckOwed struct {
 	DevEUI  lorawan.EUI64
 	FCnt    uint32
@@ -37,6 +38,15 @@ func (a *acks) set(o AckOwed) {
 	a.owed[o.DevEUI] = o
 }
 
+// clear forgets the owed ACK of the uplink fcnt (not a later one).
+func (a *acks) clear(devEUI lorawan.EUI64, fcnt uint32) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if o, ok := a.owed[devEUI]; ok && o.FCnt == fcnt {
+		delete(a.owed, devEUI)
+	}
+}
+
 func (a *acks) get(devEUI lorawan.EUI64) (AckOwed, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -55,6 +65,5 @@ func (r *Router) oweAck(u *uplink) {
 		Hotspot: best.Hotspot, Tmst: best.Tmst, At: r.clock.Now(),
 	})
 	r.m.acksOwed.Inc()
-	r.log.Debug("confirmed uplink: ACK owed, data downlinks not implemented yet",
-		"dev_eui", u.dev.DevEUI, "fcnt", u.fcnt)
+	r.log.Debug("confirmed uplink: ACK owed", "dev_eui", u.dev.DevEUI, "fcnt", u.fcnt)
 }

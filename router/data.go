@@ -32,18 +32,8 @@ func (r *Router) handleData(ctx context.Context, j job) {
 	if !ok {
 		return
 	}
-	dev, err := r.store.GetDevice(ctx, u.sess.DevEUI)
-	if errors.Is(err, store.ErrNotFound) {
-		r.drop(dropUnknownDevice, "dev_eui", u.sess.DevEUI, "dedup_id", j.frame.ID)
-		return
-	}
-	if err != nil {
-		r.storeFailed("get_device", err, j)
-		return
-	}
-	u.dev = dev
 	if err := r.decrypt(&u); err != nil {
-		r.drop(dropDecrypt, "dev_eui", dev.DevEUI, "dedup_id", j.frame.ID, "err", err)
+		r.drop(dropDecrypt, "dev_eui", u.dev.DevEUI, "dedup_id", j.frame.ID, "err", err)
 		return
 	}
 	u.sess.FCntUp = u.fcnt + 1
@@ -55,8 +45,8 @@ func (r *Router) handleData(ctx context.Context, j job) {
 	r.deliver(ctx, &u)
 }
 
-// authenticate finds the session whose NwkSKey verifies the MIC and checks
-// the frame counter against it.
+// authenticate finds the session (and its device) whose keys verify the
+// MIC and checks the frame counter against it.
 func (r *Router) authenticate(ctx context.Context, j job, mac *lorawan.MACPayload) (uplink, bool) {
 	addr := mac.FHDR.DevAddr
 	sessions, err := r.store.SessionsByDevAddr(ctx, addr)
@@ -68,33 +58,65 @@ func (r *Router) authenticate(ctx context.Context, j job, mac *lorawan.MACPayloa
 		r.drop(dropUnknownDevAddr, "dev_addr", addr, "dedup_id", j.frame.ID)
 		return uplink{}, false
 	}
-	s, fcnt, ok := matchSession(&j.phy, mac, sessions)
+	cands, ok := r.candidates(ctx, j, sessions)
+	if !ok {
+		return uplink{}, false
+	}
+	c, fcnt, ok := matchSession(&j.phy, mac, cands, txParamsOf(r.band, j.frame))
 	if !ok {
 		r.drop(dropMICFailed, "dev_addr", addr, "candidates", len(sessions), "dedup_id", j.frame.ID)
 		return uplink{}, false
 	}
-	if reason := checkFCnt(s.FCntUp, fcnt); reason != "" {
-		r.drop(reason, "dev_eui", s.DevEUI, "fcnt", fcnt, "expected", s.FCntUp, "dedup_id", j.frame.ID)
+	if reason := checkFCnt(c.sess.FCntUp, fcnt); reason != "" {
+		r.drop(reason, "dev_eui", c.sess.DevEUI, "fcnt", fcnt, "expected", c.sess.FCntUp, "dedup_id", j.frame.ID)
 		return uplink{}, false
 	}
 	mac.FHDR.FCnt = fcnt
-	return uplink{job: j, mac: mac, sess: s, fcnt: fcnt}, true
+	return uplink{job: j, mac: mac, sess: c.sess, dev: c.dev, fcnt: fcnt}, true
 }
 
-// matchSession returns the first session whose key verifies the frame's MIC
-// with the full frame counter reconstructed for that session.
-func matchSession(phy *lorawan.PHYPayload, mac *lorawan.MACPayload, sessions []Session) (Session, uint32, bool) {
-	f16 := uint16(mac.FHDR.FCnt)
+// candidate is a session that may have sent a frame, with its device (whose
+// MACVersion says how the MIC is computed).
+type candidate struct {
+	sess Session
+	dev  Device
+}
+
+// candidates loads the device of each session on a DevAddr.
+func (r *Router) candidates(ctx context.Context, j job, sessions []Session) ([]candidate, bool) {
+	out := make([]candidate, 0, len(sessions))
 	for _, s := range sessions {
-		fcnt := fullFCnt(s.FCntUp, f16)
+		dev, err := r.store.GetDevice(ctx, s.DevEUI)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // deleted since the sessions were read
+		}
+		if err != nil {
+			r.storeFailed("get_device", err, j)
+			return nil, false
+		}
+		out = append(out, candidate{sess: s, dev: dev})
+	}
+	if len(out) == 0 {
+		r.drop(dropUnknownDevice, "dev_eui", sessions[0].DevEUI, "dedup_id", j.frame.ID)
+		return nil, false
+	}
+	return out, true
+}
+
+// matchSession returns the first candidate whose keys verify the frame's
+// MIC (as its device's LoRaWAN version computes it) with the full frame
+// counter reconstructed for that session.
+func matchSession(phy *lorawan.PHYPayload, mac *lorawan.MACPayload, cands []candidate, tx txParams) (candidate, uint32, bool) {
+	f16 := uint16(mac.FHDR.FCnt)
+	for _, c := range cands {
+		fcnt := fullFCnt(c.sess.FCntUp, f16)
 		mac.FHDR.FCnt = fcnt
-		ok, err := phy.ValidateUplinkDataMIC(lorawan.LoRaWAN1_0, 0, 0, 0, s.FNwkSIntKey, s.SNwkSIntKey)
-		if err == nil && ok {
-			return s, fcnt, true
+		if uplinkMICValid(phy, profileOf(c.dev.MACVersion), c.sess, tx) {
+			return c, fcnt, true
 		}
 	}
 	mac.FHDR.FCnt = uint32(f16)
-	return Session{}, 0, false
+	return candidate{}, 0, false
 }
 
 // fullFCnt returns the 32-bit frame counter nearest to next (the next
@@ -122,11 +144,17 @@ func checkFCnt(next, fcnt uint32) string {
 	return ""
 }
 
-// decrypt decrypts the FRMPayload: with AppSKey for FPort > 0, with the
-// network key for FPort 0 (MAC commands, counted but not answered yet).
+// decrypt decrypts 1.1 FOpts with NwkSEncKey (1.0 FOpts are plaintext)
+// and the FRMPayload: with AppSKey for FPort > 0, with the network key for
+// FPort 0 (MAC commands).
 func (r *Router) decrypt(u *uplink) error {
 	if len(u.mac.FHDR.FOpts) > 0 {
 		r.m.macCommands.Inc()
+		if profileOf(u.dev.MACVersion).v1_1 {
+			if err := decryptFOpts(u.mac, u.sess.NwkSEncKey); err != nil {
+				return err
+			}
+		}
 	}
 	if u.mac.FPort == nil || len(u.mac.FRMPayload) == 0 {
 		return nil
@@ -152,6 +180,10 @@ func (r *Router) decrypt(u *uplink) error {
 // deliver publishes the up event (not for MAC-only FPort 0 frames),
 // records what a confirmed uplink owes and appends the frame to the ledger.
 func (r *Router) deliver(ctx context.Context, u *uplink) {
+	if !r.charge(ctx, u) { // data credits: keeps the purchased copies, or drops
+		return
+	}
+	r.answerUplink(ctx, u) // first: RX1 opens a second after the uplink
 	if u.mac.FPort == nil || *u.mac.FPort > 0 {
 		r.publishUp(ctx, u)
 	}
@@ -163,6 +195,7 @@ func (r *Router) deliver(ctx context.Context, u *uplink) {
 
 func (r *Router) publishUp(ctx context.Context, u *uplink) {
 	ev := r.upEvent(u)
+	ev.Object = r.object(ctx, u.dev, u.data)
 	payload, err := marshalEvent(ev)
 	if err != nil {
 		r.log.Error("encode up event", "dev_eui", u.dev.DevEUI, "err", err)

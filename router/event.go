@@ -67,6 +67,9 @@ type UplinkEvent struct {
 	Data            []byte     `json:"data,omitempty"` // base64 in JSON
 	RxInfo          []RxInfo   `json:"rxInfo"`
 	TxInfo          TxInfo     `json:"txInfo"`
+	// Object is the payload decoded by the application's codec (Cayenne
+	// LPP: {"temperatureSensor": {"3": 27.2}, ...}); absent without one.
+	Object map[string]any `json:"object,omitempty"`
 }
 
 // JoinEvent is published on hexnet/app/{app}/device/{devEUI}/event/join.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hexnet/hexnet/proto/hexnetpb"
 	"github.com/hexnet/hexnet/router/dedup"
-	"github.com/hexnet/hexnet/sessionkeys"
 	"github.com/hexnet/hexnet/store"
 )
 
@@ -34,15 +33,12 @@ func (r *Router) handleJoin(ctx context.Context, j job) {
 	if !ok {
 		return
 	}
-	if err := r.store.UseDevNonce(ctx, dev.DevEUI, jr.DevNonce); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			r.drop(dropDevNonceReused, "dev_eui", dev.DevEUI, "dev_nonce", jr.DevNonce, "dedup_id", j.frame.ID)
-		} else {
-			r.storeFailed("use_dev_nonce", err, j)
-		}
+	p := profileOf(dev.MACVersion)
+	jn, ok := r.claimDevNonce(ctx, j, dev, p, jr.DevNonce)
+	if !ok {
 		return
 	}
-	sess, accept, err := r.activate(ctx, dev, jr)
+	sess, accept, err := r.activate(ctx, dev, p, jr, jn)
 	if err != nil {
 		r.storeFailed("activate", err, j)
 		return
@@ -67,7 +63,7 @@ func (r *Router) joinDevice(ctx context.Context, j job, jr *lorawan.JoinRequestP
 		r.drop(dropJoinEUI, "dev_eui", jr.DevEUI, "join_eui", jr.JoinEUI, "dedup_id", j.frame.ID)
 		return Device{}, false
 	}
-	if ok, err := j.phy.ValidateUplinkJoinMIC(dev.AppKey); err != nil || !ok {
+	if ok, err := j.phy.ValidateUplinkJoinMIC(joinRequestKey(dev, profileOf(dev.MACVersion))); err != nil || !ok {
 		r.drop(dropJoinMIC, "dev_eui", jr.DevEUI, "dedup_id", j.frame.ID)
 		return Device{}, false
 	}
@@ -76,28 +72,20 @@ func (r *Router) joinDevice(ctx context.Context, j job, jr *lorawan.JoinRequestP
 
 // activate creates and saves the device's new session and returns it with
 // the encrypted join-accept PHYPayload.
-func (r *Router) activate(ctx context.Context, dev Device, jr *lorawan.JoinRequestPayload) (Session, []byte, error) {
+func (r *Router) activate(ctx context.Context, dev Device, p macProfile, jr *lorawan.JoinRequestPayload, jn lorawan.JoinNonce) (Session, []byte, error) {
 	addr, err := r.allocDevAddr(ctx)
 	if err != nil {
 		return Session{}, nil, err
 	}
-	jn, err := randomJoinNonce()
+	s, err := deriveSession(dev, p, jr, jn, r.netID)
 	if err != nil {
 		return Session{}, nil, err
 	}
-	keys, err := sessionkeys.Derive1_0(dev.AppKey, jn, r.netID, jr.DevNonce)
-	if err != nil {
-		return Session{}, nil, fmt.Errorf("derive session keys: %w", err)
-	}
-	accept, err := joinAccept(dev.AppKey, jr, jn, r.netID, addr)
+	accept, err := joinAccept(dev, p, jr, jn, r.netID, addr)
 	if err != nil {
 		return Session{}, nil, err
 	}
-	s := Session{
-		DevEUI: dev.DevEUI, DevAddr: addr,
-		FNwkSIntKey: keys.NwkSKey, SNwkSIntKey: keys.NwkSKey, NwkSEncKey: keys.NwkSKey,
-		AppSKey: keys.AppSKey, UpdatedAt: r.clock.Now(),
-	}
+	s.DevAddr, s.UpdatedAt = addr, r.clock.Now()
 	if err := r.store.SaveSession(ctx, s); err != nil {
 		return Session{}, nil, fmt.Errorf("save session: %w", err)
 	}
@@ -126,35 +114,14 @@ func (r *Router) allocDevAddr(ctx context.Context) (lorawan.DevAddr, error) {
 	return a, nil
 }
 
-// randomJoinNonce draws a 24-bit JoinNonce (AppNonce in 1.0.x).
+// randomJoinNonce draws a 24-bit JoinNonce (AppNonce in 1.0.x), for
+// 1.0.0–1.0.3 devices.
 func randomJoinNonce() (lorawan.JoinNonce, error) {
 	var b [4]byte
 	if _, err := rand.Read(b[1:]); err != nil {
 		return 0, fmt.Errorf("random JoinNonce: %w", err)
 	}
 	return lorawan.JoinNonce(binary.BigEndian.Uint32(b[:])), nil
-}
-
-// joinAccept builds the MIC'd, encrypted join-accept PHYPayload.
-func joinAccept(appKey lorawan.AES128Key, jr *lorawan.JoinRequestPayload, jn lorawan.JoinNonce, netID lorawan.NetID, addr lorawan.DevAddr) ([]byte, error) {
-	phy := lorawan.PHYPayload{
-		MHDR: lorawan.MHDR{MType: lorawan.JoinAccept, Major: lorawan.LoRaWANR1},
-		MACPayload: &lorawan.JoinAcceptPayload{
-			JoinNonce: jn, HomeNetID: netID, DevAddr: addr, RXDelay: joinRXDelay,
-			DLSettings: lorawan.DLSettings{RX2DataRate: joinRX2DataRate, RX1DROffset: joinRX1DROffset},
-		},
-	}
-	if err := phy.SetDownlinkJoinMIC(lorawan.JoinRequestType, jr.JoinEUI, jr.DevNonce, appKey); err != nil {
-		return nil, fmt.Errorf("join accept MIC: %w", err)
-	}
-	if err := phy.EncryptJoinAcceptPayload(appKey); err != nil {
-		return nil, fmt.Errorf("encrypt join accept: %w", err)
-	}
-	b, err := phy.MarshalBinary()
-	if err != nil {
-		return nil, fmt.Errorf("marshal join accept: %w", err)
-	}
-	return b, nil
 }
 
 // answerJoin sends the join accept and the join event and records the frame.

@@ -34,6 +34,7 @@ const (
 	dropStoreError     = "store_error"
 	dropPublishError   = "publish_error"
 	dropLedgerOverflow = "ledger_overflow"
+	dropNoCredits      = "no_credits"
 )
 
 var dropReasons = []string{
@@ -41,7 +42,7 @@ var dropReasons = []string{
 	dropBadPHYPayload, dropDuplicateCopy, dropLateCopy, dropShutdown, dropUnsupported,
 	dropProprietary, dropUnknownDevAddr, dropMICFailed, dropFCntReplay, dropFCntGap,
 	dropUnknownDevice, dropDecrypt, dropUnknownDevEUI, dropNotOTAA, dropJoinEUI, dropJoinMIC,
-	dropDevNonceReused, dropStoreError, dropPublishError, dropLedgerOverflow,
+	dropDevNonceReused, dropDevNonceNotIncreasing, dropStoreError, dropPublishError, dropLedgerOverflow, dropNoCredits,
 }
 
 // Event types; the label of hexnet_router_events_published_total.

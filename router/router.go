@@ -24,7 +24,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hexnet/hexnet/clock"
+	"github.com/hexnet/hexnet/region"
 	"github.com/hexnet/hexnet/router/dedup"
+	"github.com/hexnet/hexnet/router/integration"
 )
 
 // Bus is the message bus the router speaks: MQTT in production
@@ -71,6 +73,15 @@ type Options struct {
 	// MQTT client (unacknowledged QoS 1 messages) instead of memory
 	// growing. 0: 4 × Workers × QueueSize.
 	MaxInFlight int
+	// Region is the regional plan of data downlinks (RX2); "": EU868, the
+	// only one supported so far.
+	Region string
+	// RX1Delay is the devices' RECEIVE_DELAY1 for data downlinks; 0:
+	// DefaultRX1Delay (what the join accept sets).
+	RX1Delay time.Duration
+	// DevStatusInterval is how often devices are asked for their battery
+	// and margin (DevStatusReq); 0: DefaultDevStatusInterval, < 0: never.
+	DevStatusInterval time.Duration
 }
 
 // Router is the packet router and network server. Create it with New and
@@ -93,6 +104,16 @@ type Router struct {
 	inFlight chan struct{}  // one token per frame from dedup open to processed
 	running  atomic.Bool
 	nextID   atomic.Uint32 // downlink ids
+
+	plan              region.Plan
+	rx1Delay          time.Duration
+	devStatusInterval time.Duration
+	maxADRDataRate    int         // fastest LoRa 125 kHz uplink data rate
+	states            *devStates  // per-device downlink queue and MAC state
+	txPending         *pendingTxs // downlinks awaiting a TX ack
+	gwmp              gwmpRoutes  // GWMP routes and their virtual gateways (worker.go)
+	dm                *downlinkMetrics
+	webhook           *integration.Webhook // application webhooks (router/webhook.go)
 }
 
 // New checks o and builds a Router.
@@ -117,12 +138,16 @@ func New(o Options) (*Router, error) {
 	if err := r.m.register(o.Registerer); err != nil {
 		return nil, err
 	}
+	if err := r.setupDownlinks(o); err != nil {
+		return nil, err
+	}
 	r.shards = make([]chan job, o.Workers)
 	for i := range r.shards {
 		r.shards[i] = make(chan job, o.QueueSize)
 	}
 	r.dedup = dedup.New(dedup.Options{Clock: o.Clock, Window: o.DedupWindow, Grace: o.LateGrace, Emit: r.onFrame})
 	r.ledger = newLedger(o.Store, o.Clock, r.log, r.m, o.FlushInterval, o.FlushFrames)
+	r.webhook = integration.New(integration.Options{Registerer: o.Registerer})
 	return r, nil
 }
 
@@ -176,9 +201,17 @@ func (r *Router) Run(ctx context.Context) error {
 	}
 	wg.Add(1)
 	go func() { defer wg.Done(); r.ledger.run(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); r.webhook.Run(ctx) }()
 	err := r.bus.Subscribe(ctx, r.topic, 1, r.HandleUplink)
+	if err == nil {
+		err = r.bus.Subscribe(ctx, txAckTopic, 1, r.HandleTxAck)
+	}
+	if err == nil {
+		err = r.bus.Subscribe(ctx, commandTopic, 1, r.HandleCommand)
+	}
 	if err != nil {
-		err = fmt.Errorf("router: subscribe %s: %w", r.topic, err)
+		err = fmt.Errorf("router: subscribe: %w", err)
 		cancel()
 	} else {
 		r.log.Info("router running", "topic", r.topic, "workers", len(r.shards))

@@ -20,6 +20,9 @@ type Device struct {
 	AppKey      lorawan.AES128Key // OTAA root key (1.0.x: the only one)
 	NwkKey      lorawan.AES128Key // LoRaWAN 1.1 network root key; zero for 1.0.x
 	CreatedAt   time.Time
+	// Class is the device class: "" or "A", or "C" (downlinks are sent at
+	// once, in RX2's parameters, through the hotspot that heard it last).
+	Class string
 }
 
 // Session is a device's active security context: provisioned for ABP,
@@ -100,6 +103,10 @@ type Sessions interface {
 	// UseDevNonce records a join request's DevNonce; store.ErrConflict if the
 	// device already used it, store.ErrNotFound if it is not registered.
 	UseDevNonce(ctx context.Context, devEUI lorawan.EUI64, nonce lorawan.DevNonce) error
+	// JoinHistory counts the DevNonces the device has used and returns the
+	// highest; a device that never joined, or is not registered, has the zero
+	// JoinHistory.
+	JoinHistory(ctx context.Context, devEUI lorawan.EUI64) (JoinHistory, error)
 }
 
 // Ledger records delivered uplinks per frame and per hotspot copy.
@@ -132,4 +139,8 @@ type Store interface {
 	Sessions
 	Ledger
 	Hotspots
+	Organisations
+	Applications
+	Routes
+	Credits
 }

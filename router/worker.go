@@ -2,8 +2,13 @@ package router
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/brocaar/lorawan"
+
+	"github.com/hexnet/hexnet/router/gwmproute"
 )
 
 // work processes one shard's frames in order until ctx ends.
@@ -18,13 +23,19 @@ func (r *Router) work(ctx context.Context, ch <-chan job) {
 	}
 }
 
-// drain processes whatever is still queued, after the workers stopped.
+// drain processes whatever is still queued, after the workers stopped,
+// then stops the GWMP routes' virtual gateways.
 func (r *Router) drain(ctx context.Context) {
 	for _, ch := range r.shards {
 		for len(ch) > 0 {
 			r.process(ctx, <-ch)
 		}
 	}
+	r.gwmp.mu.Lock()
+	if r.gwmp.fwd != nil {
+		r.gwmp.fwd.Close()
+	}
+	r.gwmp.mu.Unlock()
 }
 
 // process handles one deduplicated frame by message type.
@@ -34,6 +45,9 @@ func (r *Router) process(ctx context.Context, j job) {
 	if j.phy.MHDR.Major != lorawan.LoRaWANR1 {
 		r.drop(dropUnsupported, "dedup_id", j.frame.ID, "major", j.phy.MHDR.Major)
 		return
+	}
+	if r.forwardGWMP(ctx, j) {
+		return // bought by a GWMP route: the external network server handles it
 	}
 	switch j.phy.MHDR.MType {
 	case lorawan.JoinRequest:
@@ -62,6 +76,7 @@ func (r *Router) storeFailed(op string, err error, j job) {
 
 // publish sends one message (QoS 1) and counts it by type.
 func (r *Router) publish(ctx context.Context, typ, topic string, payload []byte, j job) bool {
+	r.toWebhook(ctx, topic, payload)
 	if err := r.bus.Publish(ctx, topic, 1, false, payload); err != nil {
 		r.m.dropped.WithLabelValues(dropPublishError).Inc()
 		r.log.Error("publish failed", "type", typ, "topic", topic, "dedup_id", j.frame.ID, "err", err)
@@ -69,4 +84,117 @@ func (r *Router) publish(ctx context.Context, typ, topic string, payload []byte,
 	}
 	r.m.published.WithLabelValues(typ).Inc()
 	return true
+}
+
+// gwmpRefresh is how often the GWMP routes are reloaded from the store.
+const gwmpRefresh = 10 * time.Second
+
+// eventGWMPForward counts, in the published metric, frames forwarded to an
+// external network server by a GWMP route.
+const eventGWMPForward = "gwmp_forward"
+
+// gwmpRoutes caches the GWMP routes and holds their virtual gateways. Its
+// zero value is ready to use.
+type gwmpRoutes struct {
+	snap       atomic.Pointer[gwmpSnapshot]
+	refreshing atomic.Bool // one worker reloads; the others use the old snapshot
+	mu         sync.Mutex  // guards fwd
+	fwd        *gwmproute.Forwarder
+}
+
+type gwmpSnapshot struct {
+	routes   []Route
+	loadedAt time.Time
+}
+
+// gwmpRoutesFor returns the cached GWMP routes (reloading them every
+// gwmpRefresh) and the forwarder, nil when there are none.
+func (r *Router) gwmpRoutesFor(ctx context.Context) ([]Route, *gwmproute.Forwarder) {
+	g := &r.gwmp
+	now := r.clock.Now()
+	s := g.snap.Load()
+	if (s == nil || now.Sub(s.loadedAt) >= gwmpRefresh) && g.refreshing.CompareAndSwap(false, true) {
+		next := &gwmpSnapshot{loadedAt: now} // a failing store is retried after gwmpRefresh too
+		all, err := r.store.ListRoutes(ctx, "")
+		if err != nil {
+			r.m.storeErrors.WithLabelValues("list_routes").Inc()
+			r.log.Error("load GWMP routes", "err", err)
+			if s != nil {
+				next.routes = s.routes
+			}
+		}
+		for _, rt := range all {
+			if rt.Destination == DestinationGWMP && rt.GWMPAddress != "" {
+				next.routes = append(next.routes, rt)
+			}
+		}
+		g.snap.Store(next)
+		g.refreshing.Store(false)
+		s = next
+	}
+	if s == nil || len(s.routes) == 0 {
+		return nil, nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.fwd == nil {
+		g.fwd = gwmproute.New(gwmproute.Options{Bus: r.bus, Log: r.log.With("component", "gwmproute")})
+	}
+	return s.routes, g.fwd
+}
+
+// forwardGWMP sends j's frame to the external network server of the first
+// GWMP route that buys it (data frames by DevAddr range, join requests by
+// EUI pair) and reports whether it did; such frames skip the built-in
+// network server.
+func (r *Router) forwardGWMP(ctx context.Context, j job) bool {
+	routes, fwd := r.gwmpRoutesFor(ctx)
+	if fwd == nil {
+		return false
+	}
+	var match func(Route) bool
+	switch pl := j.phy.MACPayload.(type) {
+	case *lorawan.MACPayload:
+		match = func(rt Route) bool {
+			for _, rg := range rt.DevAddrRanges {
+				if rg.Contains(pl.FHDR.DevAddr) {
+					return true
+				}
+			}
+			return false
+		}
+	case *lorawan.JoinRequestPayload:
+		match = func(rt Route) bool {
+			for _, p := range rt.EUIPairs {
+				if p.Matches(pl.JoinEUI, pl.DevEUI) {
+					return true
+				}
+			}
+			return false
+		}
+	default:
+		return false
+	}
+	for _, rt := range routes {
+		if !match(rt) {
+			continue
+		}
+		if err := fwd.Forward(ctx, rt.ID, rt.GWMPAddress, j.frame, rt.MaxCopies); err != nil {
+			r.m.dropped.WithLabelValues(dropPublishError).Inc()
+			r.log.Error("GWMP route: forward", "route", rt.ID, "dedup_id", j.frame.ID, "err", err)
+			return true // bought by the route all the same: not the built-in NS's
+		}
+		r.m.published.WithLabelValues(eventGWMPForward).Inc()
+		return true
+	}
+	return false
+}
+
+// gwmpTxAck passes a hotspot's TX ack to the GWMP routes' forwarder; true
+// when it answered one of their downlinks.
+func (r *Router) gwmpTxAck(topic string, payload []byte) bool {
+	r.gwmp.mu.Lock()
+	fwd := r.gwmp.fwd
+	r.gwmp.mu.Unlock()
+	return fwd != nil && fwd.HandleTxAck(topic, payload)
 }

@@ -94,6 +94,7 @@ type node struct {
 	uplinks      uint32 // payload counter
 	temperatureC float64
 	gen          uint64 // schedule generation; stale events are dropped
+	mac          macState
 }
 
 // candidate is a hotspot within reach of a device, with the link's fixed

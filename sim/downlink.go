@@ -21,11 +21,12 @@ var (
 
 // heard is what a device made of a downlink.
 type heard struct {
-	inWindow bool          // a window was open for it
-	received bool          // the link budget closed
-	joined   bool          // it was a valid join accept
-	err      error         // why a received frame was refused
-	next     time.Duration // after a join: delay to the first data uplink
+	inWindow bool              // a window was open for it
+	received bool              // the link budget closed
+	joined   bool              // it was a valid join accept
+	err      error             // why a received frame was refused
+	next     time.Duration     // after a join: delay to the first data uplink
+	down     *ReceivedDownlink // an accepted data downlink
 }
 
 // downlinkInput is a transmission as it arrives at one device.
@@ -57,6 +58,10 @@ func (n *node) hear(in downlinkInput) heard {
 		}
 	} else {
 		h.err = n.acceptData(in.tx.PHYPayload)
+		if h.err == nil {
+			h.down = n.mac.got
+			h.down.Window, h.down.At = n.windowOf(in.tx), in.tx.At
+		}
 	}
 	if h.err == nil {
 		n.rx = nil
@@ -154,7 +159,7 @@ func (n *node) acceptData(b []byte) error {
 	}
 	n.sess.nFCntDown = fcnt + 1
 	n.ackPending = mt == lorawan.ConfirmedDataDown
-	return nil
+	return n.takeDownlink(&phy)
 }
 
 // fullFCnt extends a 16-bit counter from the air to 32 bits around the

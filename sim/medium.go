@@ -52,6 +52,7 @@ func (w *World) Transmit(gateway int, tx air.Transmission) {
 			shadowDB: w.cfg.Radio.ShadowingSigmaDB * normal(w.cfg.Seed, purposeShadowing, pairID(dev, gateway)),
 		})
 		w.recordDownlink(h)
+		w.recordReceived(h.down)
 		w.logDownlink(dev, gateway, h)
 		if h.joined {
 			w.sched.reschedule(n, tx.At.Add(h.next))

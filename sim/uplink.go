@@ -126,6 +126,7 @@ func (n *node) dataFrame(up *Uplink) error {
 			FRMPayload: []lorawan.Payload{&lorawan.DataPayload{Bytes: append([]byte(nil), up.Payload...)}},
 		},
 	}
+	n.decorateUplink(&phy)
 	if err := phy.EncryptFRMPayload(n.sess.appSKey); err != nil {
 		return fmt.Errorf("encrypt FRMPayload: %w", err)
 	}

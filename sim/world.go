@@ -26,6 +26,7 @@ type World struct {
 	listening map[int]struct{} // devices with open receive windows
 	beacons   map[int][]Beacon // by transmitting hotspot
 	gateways  []air.Gateway    // while RunWith runs
+	downlinks []ReceivedDownlink
 }
 
 // NewWorld places cfg.Hotspots hotspots and cfg.Devices devices in the

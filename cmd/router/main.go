@@ -2,7 +2,7 @@
 // server: it takes signed uplinks from hotspots over MQTT, deduplicates,
 // verifies and decrypts them, answers joins, and publishes application events.
 //
-//	router --mqtt tcp://HOST:PORT --db postgres://…|sqlite://PATH
+//	router --mqtt tcp://HOST:PORT --db postgres://…|sqlite://PATH [--api-listen HOST:PORT]
 //	router migrate --db URL
 //	router config [flags]
 package main
@@ -42,6 +42,7 @@ type Config struct {
 	NetID         string        `toml:"net_id" help:"LoRaWAN NetID (6 hex digits) that OTAA DevAddrs are allocated from"`
 	ShareGroup    string        `toml:"share_group" help:"MQTT shared-subscription group, so several routers split the uplinks; empty subscribes plainly"`
 	MetricsListen string        `toml:"metrics_listen" help:"address for Prometheus /metrics; empty disables"`
+	APIListen     string        `toml:"api_listen" help:"address of the management API (/api/v1: organisations, applications, devices, routes, balances; no authentication: keep it on a private address), e.g. 127.0.0.1:8081; empty disables"`
 	LogLevel      string        `toml:"log_level" help:"debug, info, warn or error"`
 }
 
@@ -132,8 +133,16 @@ func run(ctx context.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
+	apiSrv, err := listenAPI(cfg.APIListen, db, r, reg, log)
+	if err != nil {
+		return err
+	}
 	log.Info("router running", "mqtt", cfg.MQTT, "db", redact(cfg.DB), "version", version)
+	if apiSrv != nil {
+		log.Info("management API listening", "url", apiSrv.URL())
+	}
 	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return apiSrv.Run(ctx) })
 	g.Go(func() error { return r.Run(ctx) })
 	g.Go(func() error { return ms.Run(ctx, log) })
 	return g.Wait()

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) router.Store) {
 		{"Sessions/Missing", testMissingSession},
 		{"Sessions/ByDevAddr", testSessionsByDevAddr},
 		{"Sessions/DevNonce", testUseDevNonce},
+		{"Sessions/JoinHistory", testJoinHistory},
 		{"Time/Precision", testTimePrecision},
 		{"Ledger/Traffic", testTraffic},
 		{"Ledger/Idempotent", testRecordIdempotent},
@@ -39,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) router.Store) {
 		{"Hotspots/Touch", testTouchHotspots},
 		{"Hotspots/Empty", testNoHotspots},
 	}
+	tests = append(tests, manageTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

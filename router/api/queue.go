@@ -1,0 +1,88 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/brocaar/lorawan"
+	"github.com/google/uuid"
+
+	"github.com/hexnet/hexnet/router"
+)
+
+// Downlinks is the router's downlink queue (*router.Router satisfies it).
+type Downlinks interface {
+	Enqueue(ctx context.Context, devEUI lorawan.EUI64, d router.Downlink) (uuid.UUID, error)
+	Queue(devEUI lorawan.EUI64) []router.QueuedDownlink
+}
+
+// queueIn is a downlink to queue; data is base64.
+type queueIn struct {
+	FPort     uint8  `json:"fPort"`
+	Data      []byte `json:"data"`
+	Confirmed bool   `json:"confirmed"`
+}
+
+// queueItemJSON is a queued downlink; id is the queueItemId of its ack,
+// txack and error events.
+type queueItemJSON struct {
+	ID        string `json:"id"`
+	FPort     uint8  `json:"fPort"`
+	Data      []byte `json:"data"`
+	Confirmed bool   `json:"confirmed"`
+	Pending   bool   `json:"pending"`
+}
+
+func (s *server) downlinksOrUnavailable() (Downlinks, error) {
+	if s.downlinks == nil {
+		return nil, errorf(http.StatusServiceUnavailable, "this API has no downlink queue")
+	}
+	return s.downlinks, nil
+}
+
+// enqueueDownlink: POST /api/v1/devices/{devEUI}/queue → 201 {"id": ...}.
+func (s *server) enqueueDownlink(r *http.Request) (*response, error) {
+	q, err := s.downlinksOrUnavailable()
+	if err != nil {
+		return nil, err
+	}
+	eui, err := pathDevEUI(r)
+	if err != nil {
+		return nil, err
+	}
+	var in queueIn
+	if err := decodeBody(r, &in); err != nil {
+		return nil, err
+	}
+	id, err := q.Enqueue(r.Context(), eui, router.Downlink{FPort: in.FPort, Data: in.Data, Confirmed: in.Confirmed})
+	switch {
+	case errors.Is(err, router.ErrBadFPort), errors.Is(err, router.ErrPayloadTooLarge):
+		return nil, badRequest("%v", err)
+	case errors.Is(err, router.ErrQueueFull):
+		return nil, errorf(http.StatusConflict, "%v", err)
+	case err != nil:
+		return nil, err
+	}
+	return created(map[string]string{"id": id.String()})
+}
+
+// listQueue: GET /api/v1/devices/{devEUI}/queue → 200 {"items": [...]}.
+func (s *server) listQueue(r *http.Request) (*response, error) {
+	q, err := s.downlinksOrUnavailable()
+	if err != nil {
+		return nil, err
+	}
+	eui, err := pathDevEUI(r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.GetDevice(r.Context(), eui); err != nil {
+		return nil, err
+	}
+	items := []queueItemJSON{}
+	for _, d := range q.Queue(eui) {
+		items = append(items, queueItemJSON{ID: d.ID.String(), FPort: d.FPort, Data: d.Data, Confirmed: d.Confirmed, Pending: d.Pending})
+	}
+	return ok(map[string]any{"items": items})
+}
