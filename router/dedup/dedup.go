@@ -81,9 +81,11 @@ type Options struct {
 type key [sha256.Size]byte
 
 type entry struct {
-	frame   Frame
-	seen    map[identity.Address]struct{}
-	emitted bool
+	frame    Frame
+	seen     map[identity.Address]struct{}
+	deadline time.Time
+	closed   bool // its window's timer has fired
+	emitted  bool
 }
 
 // Deduplicator groups copies by PHYPayload. It is safe for concurrent use.
@@ -94,6 +96,12 @@ type Deduplicator struct {
 	emit    func(Frame)
 	mu      sync.Mutex
 	entries map[key]*entry
+	// order holds the open windows in the order they opened; all windows
+	// are equally long, so that is the order they close in. Frames are
+	// emitted strictly in this order (emitMu), so two frames of one device
+	// never reach the router swapped, whatever order the timers run in.
+	order  []key
+	emitMu sync.Mutex
 }
 
 // New returns a Deduplicator.
@@ -151,26 +159,56 @@ func (d *Deduplicator) open(k key, phy []byte, c Copy) {
 	if e.frame.FirstSeen.IsZero() {
 		e.frame.FirstSeen = d.clock.Now()
 	}
+	e.deadline = d.clock.Now().Add(d.window)
 	d.entries[k] = e
+	d.order = append(d.order, k)
 	d.clock.AfterFunc(d.window, func() { d.close(k) })
 }
 
-// close ends a window: the frame is emitted and the key kept for the grace
+// close ends a window: its frame, and every frame whose window opened
+// before it, is emitted in opening order; each key is kept for the grace
 // period so late copies are recognised.
 func (d *Deduplicator) close(k key) {
-	d.mu.Lock()
-	e, ok := d.entries[k]
-	if !ok || e.emitted {
-		d.mu.Unlock()
-		return
+	d.emitMu.Lock()
+	defer d.emitMu.Unlock()
+	for _, f := range d.due(k) {
+		d.emit(f)
 	}
+}
+
+// due marks k's window closed and takes, from the front of the opening
+// order, every frame whose window has closed.
+func (d *Deduplicator) due(k key) []Frame {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if e, ok := d.entries[k]; ok {
+		e.closed = true
+	}
+	now := d.clock.Now()
+	var out []Frame
+	for len(d.order) > 0 {
+		head := d.order[0]
+		e, ok := d.entries[head]
+		if ok && !e.emitted && !e.closed && now.Before(e.deadline) {
+			break
+		}
+		d.order = d.order[1:]
+		if !ok || e.emitted {
+			continue
+		}
+		out = append(out, d.take(head, e))
+	}
+	return out
+}
+
+// take marks e emitted and schedules its key to be forgotten; d.mu is held.
+func (d *Deduplicator) take(k key, e *entry) Frame {
 	e.emitted = true
 	f := e.frame
 	e.frame = Frame{ID: f.ID}
 	e.seen = nil
-	d.mu.Unlock()
 	d.clock.AfterFunc(d.grace, func() { d.forget(k) })
-	d.emit(f)
+	return f
 }
 
 func (d *Deduplicator) forget(k key) {
