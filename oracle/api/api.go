@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hexnet/hexnet/clock"
+	"github.com/hexnet/hexnet/internal/httpapi"
 	"github.com/hexnet/hexnet/oracle"
 )
 
@@ -41,7 +42,7 @@ type server struct {
 	regions  oracle.RegionKnown
 	clock    clock.Clock
 	log      *slog.Logger
-	metrics  *metrics
+	metrics  *httpapi.Metrics
 	witness  *witnessCache
 }
 
@@ -49,7 +50,7 @@ type server struct {
 // "/api/" of a mux that serves other things at "/".
 func New(o Options) http.Handler {
 	s := &server{store: o.Store, presence: o.Presence, schedule: o.Schedule, mint: o.Mint, regions: o.Regions,
-		clock: o.Clock, log: o.Logger, metrics: newMetrics(o.Registerer), witness: newWitnessCache(closedEpochsCached)}
+		clock: o.Clock, log: o.Logger, witness: newWitnessCache(closedEpochsCached)}
 	if s.regions == nil {
 		s.regions = func(string) bool { return false }
 	}
@@ -59,9 +60,10 @@ func New(o Options) http.Handler {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.metrics = httpapi.NewMetrics("oracle_api", "HTTP API", o.Registerer, s.log)
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return &router{mux: mux, s: s}
+	return httpapi.Fallback(mux, s.metrics)
 }
 
 // routes registers every endpoint; the pattern is also the metrics label.

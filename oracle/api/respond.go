@@ -96,7 +96,7 @@ func (s *server) serve(route string, h handlerFunc) http.Handler {
 			resp = s.failure(route, r, err)
 		}
 		code := write(w, r, resp)
-		s.observe(route, r, code, time.Since(start))
+		s.metrics.Observe(route, r, code, time.Since(start))
 	})
 }
 

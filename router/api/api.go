@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hexnet/hexnet/clock"
+	"github.com/hexnet/hexnet/internal/httpapi"
 	"github.com/hexnet/hexnet/router"
 )
 
@@ -34,14 +35,14 @@ type server struct {
 	store   router.Store
 	clock   clock.Clock
 	log     *slog.Logger
-	metrics *metrics
+	metrics *httpapi.Metrics
 
 	downlinks Downlinks
 }
 
 // New builds the API handler.
 func New(o Options) http.Handler {
-	s := &server{store: o.Store, clock: o.Clock, log: o.Logger, metrics: newMetrics(o.Registerer), downlinks: o.Downlinks}
+	s := &server{store: o.Store, clock: o.Clock, log: o.Logger, downlinks: o.Downlinks}
 	if s.clock == nil {
 		s.clock = clock.Real{}
 	}
@@ -49,9 +50,10 @@ func New(o Options) http.Handler {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.log = s.log.With("component", "router_api")
+	s.metrics = httpapi.NewMetrics("router_api", "Management API", o.Registerer, s.log)
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return &dispatcher{mux: mux, s: s}
+	return httpapi.Fallback(mux, s.metrics)
 }
 
 // routes registers every endpoint; the pattern is also the metrics label.

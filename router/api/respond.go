@@ -63,7 +63,7 @@ func (s *server) serve(route string, h handlerFunc) http.Handler {
 			resp = s.failure(route, r, err)
 		}
 		write(w, resp)
-		s.observe(route, r, resp.status, time.Since(start))
+		s.metrics.Observe(route, r, resp.status, time.Since(start))
 	})
 }
 
