@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/listeners"
@@ -38,6 +39,7 @@ type Options struct {
 type Broker struct {
 	srv  *mqtt.Server
 	addr net.Addr
+	ln   net.Listener
 }
 
 // Start listens and serves until Close.
@@ -71,7 +73,7 @@ func Start(o Options) (*Broker, error) {
 		ln.Close()
 		return nil, fmt.Errorf("broker serve: %w", err)
 	}
-	return &Broker{srv: srv, addr: ln.Addr()}, nil
+	return &Broker{srv: srv, addr: ln.Addr(), ln: ln}, nil
 }
 
 // capabilities raise mochi's per-client quotas so that QoS 1 traffic is
@@ -104,8 +106,25 @@ func (b *Broker) Publish(topic string, payload []byte, retain bool, qos byte) er
 
 // Close stops the broker and disconnects every client.
 func (b *Broker) Close() error {
-	if err := b.srv.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
-		return err
+	// Stop accepting first: mochi-mqtt v2.7.9 can deadlock in Close when a
+	// client is being attached at that moment (its client list is
+	// read-locked twice while the attach waits to write-lock it).
+	b.ln.Close()
+	done := make(chan error, 1)
+	go func() { done <- b.srv.Close() }()
+	select {
+	case err := <-done:
+		if err != nil && !errors.Is(err, net.ErrClosed) {
+			return err
+		}
+		return nil
+	case <-time.After(closeTimeout):
+		return errCloseStuck
 	}
-	return nil
 }
+
+// closeTimeout bounds Close: past it the broker's goroutines are abandoned
+// rather than hanging the process that closes it.
+const closeTimeout = 5 * time.Second
+
+var errCloseStuck = errors.New("broker: close did not finish in 5s; its goroutines were abandoned")
