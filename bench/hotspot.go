@@ -11,7 +11,7 @@ package main
 // for the whole run; the embedded broker, the subscriber that counts what
 // arrives and the GWMP load generator share that one P, so the figure is a
 // lower bound of hotspotd alone on one core. An uplink counts once the
-// subscriber on hexnet/hotspot/+/up has it, i.e. after the broker took it.
+// subscriber on the uplink shards has it, i.e. after the broker took it.
 // hotspot_rss_mb builds cmd/hotspotd, runs it with GOMAXPROCS=1 against an
 // embedded broker in this process, and samples /proc/PID/status. Both
 // also print the goals (≥ 5,000 uplinks/s, RSS < 30 MB) on stderr,
@@ -217,13 +217,13 @@ func uplinkPHY(phy []byte, i uint64) {
 	binary.LittleEndian.PutUint64(phy[17:], ^i) // the rest of the data and the MIC
 }
 
-// subscribeUplinks counts every message on hexnet/hotspot/+/up into got.
+// subscribeUplinks counts every uplink (hotspot.UplinkFilter) into got.
 func subscribeUplinks(ctx context.Context, url string, got *atomic.Uint64) (*mqttclient.Client, error) {
 	c, err := mqttclient.Connect(ctx, mqttclient.Options{Broker: url, ClientID: "bench-hotspot-sub", Logger: logger("mqtt")})
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Subscribe(ctx, hotspot.TopicAll(hotspot.LeafUp), 1, func(string, []byte) { got.Add(1) }); err != nil {
+	if err := c.Subscribe(ctx, hotspot.UplinkFilter, 1, func(string, []byte) { got.Add(1) }); err != nil {
 		c.Close()
 		return nil, err
 	}

@@ -36,12 +36,10 @@ func newRelay(bus *mqttclient.Client) *relay {
 	return &relay{bus: bus, seen: map[[sha256.Size]byte]struct{}{}}
 }
 
-// Run subscribes to $share/relay/hexnet/hotspot/+/up and relays until ctx
-// ends.
+// Run subscribes to every uplink shard and relays until ctx ends.
 func (r *relay) Run(ctx context.Context) error {
 	r.ctx = ctx
-	filter := "$share/relay/" + hotspot.TopicAll(hotspot.LeafUp)
-	if err := r.bus.Subscribe(ctx, filter, 1, r.handle); err != nil {
+	if err := r.bus.Subscribe(ctx, hotspot.UplinkFilter, 1, r.handle); err != nil {
 		return fmt.Errorf("relay: %w", err)
 	}
 	<-ctx.Done()

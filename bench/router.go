@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hexnet/hexnet/broker"
+	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/mqttclient"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
@@ -39,8 +40,8 @@ const routerFrames = 60_000
 // signedFleet is the fleet with every frame sealed by every hotspot.
 type signedFleet struct {
 	*fleet
-	topics []string   // per hotspot
-	copies [][][]byte // [frame][hotspot]
+	hotspots []identity.Address
+	copies   [][][]byte // [frame][hotspot]
 }
 
 func signFleet(f *fleet) (*signedFleet, error) {
@@ -52,7 +53,7 @@ func signFleet(f *fleet) (*signedFleet, error) {
 			return nil, err
 		}
 		keys[i] = k
-		sf.topics = append(sf.topics, "hexnet/hotspot/"+string(k.Address())+"/up")
+		sf.hotspots = append(sf.hotspots, k.Address())
 	}
 	var g errgroup.Group
 	workers := runtime.GOMAXPROCS(0)
@@ -216,7 +217,7 @@ func (g *directGen) push(ctx context.Context) error {
 	g.tr.markSent(i, time.Now())
 	for h, c := range g.pubs {
 		g.inFlight.Add(1)
-		c.PublishAsync(g.sf.topics[h], 1, false, g.sf.copies[i][h], func(err error) {
+		c.PublishAsync(hotspot.UplinkTopic(g.sf.hotspots[h], g.sf.frames[i]), 1, false, g.sf.copies[i][h], func(err error) {
 			if err != nil {
 				g.mu.Lock()
 				g.pubErrs++

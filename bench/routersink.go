@@ -56,7 +56,7 @@ func (s *routerSink) setup(ctx context.Context, f *fleet, bus *mqttclient.Client
 	}
 	r, err := router.New(router.Options{
 		Store: s.db, Bus: bus, Clock: clock.Real{},
-		ShareGroup: "router", Logger: logger("router"), Registerer: s.reg,
+		Logger: logger("router"), Registerer: s.reg,
 	})
 	s.r = r
 	return err

@@ -19,9 +19,14 @@ func TestPolicyMatchesHotspotTopics(t *testing.T) {
 	if brokerauth.TopicPrefix != hotspot.TopicPrefix {
 		t.Fatalf("TopicPrefix %q, hotspot uses %q", brokerauth.TopicPrefix, hotspot.TopicPrefix)
 	}
-	for _, leaf := range []string{hotspot.LeafUp, hotspot.LeafAck, hotspot.LeafStats, hotspot.LeafState, hotspot.LeafBeacon, hotspot.LeafWitness} {
+	for _, leaf := range []string{hotspot.LeafAck, hotspot.LeafStats, hotspot.LeafState, hotspot.LeafBeacon, hotspot.LeafWitness} {
 		if !brokerauth.MayPublish(a, hotspot.Topic(a, leaf)) {
 			t.Errorf("hotspot may not publish to its own %s", leaf)
+		}
+	}
+	for i := range 1000 {
+		if topic := hotspot.UplinkTopic(a, []byte{0x40, byte(i), byte(i >> 8), 3, 4, 5}); !brokerauth.MayPublish(a, topic) {
+			t.Fatalf("hotspot may not publish its uplink to %s", topic)
 		}
 	}
 	for _, leaf := range []string{hotspot.LeafDown, hotspot.LeafChallenge} {
@@ -42,6 +47,10 @@ func TestPolicyRefuses(t *testing.T) {
 		"hexnet/hotspot//up",
 		"hexnet/app/x/device/1/event/up",
 		"$share/g/" + hotspot.Topic(a, hotspot.LeafUp),
+		hotspot.Topic(a, hotspot.LeafUp), // uplinks go to the shard topics
+		"hexnet/up/1/" + string(b),       // another hotspot's uplink
+		"hexnet/up/64/" + string(a), "hexnet/up/01/" + string(a), "hexnet/up/-1/" + string(a), "hexnet/up//" + string(a),
+		"hexnet/up/+/" + string(a), "hexnet/up/1/" + string(a) + "/x", "hexnet/up/100/" + string(a), "hexnet/up/1", "hexnet/up/1/",
 	}
 	for _, topic := range publish {
 		if brokerauth.MayPublish(a, topic) {

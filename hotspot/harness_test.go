@@ -139,6 +139,11 @@ func (e *env) observe(ctx context.Context, url string) {
 			ch <- append([]byte(nil), payload...)
 		}
 	})
+	if err == nil {
+		err = cl.Subscribe(ctx, hotspot.UplinksOf(e.key.Address()), 1, func(_ string, payload []byte) {
+			e.msgs[hotspot.LeafUp] <- append([]byte(nil), payload...)
+		})
+	}
 	if err != nil {
 		e.t.Fatal(err)
 	}

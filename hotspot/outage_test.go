@@ -276,9 +276,11 @@ func observeAll(t *testing.T, url string, addr identity.Address) *observer {
 		t.Fatal(err)
 	}
 	t.Cleanup(cl.Close)
-	err = cl.Subscribe(context.Background(), hotspot.Topic(addr, "+"), 1, func(topic string, payload []byte) {
-		o.add(topic, payload, addr)
-	})
+	add := func(topic string, payload []byte) { o.add(topic, payload, addr) }
+	err = cl.Subscribe(context.Background(), hotspot.Topic(addr, "+"), 1, add)
+	if err == nil {
+		err = cl.Subscribe(context.Background(), hotspot.UplinksOf(addr), 1, add)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,6 +289,9 @@ func observeAll(t *testing.T, url string, addr identity.Address) *observer {
 
 func (o *observer) add(topic string, payload []byte, addr identity.Address) {
 	_, leaf, _ := hotspot.ParseTopic(topic)
+	if _, _, up := hotspot.ParseUplinkTopic(topic); up {
+		leaf = hotspot.LeafUp
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.seen[string(payload)]++

@@ -324,11 +324,11 @@ func (d *Daemon) sendBatch(ctx context.Context, batch []queue.Entry) (int, error
 
 // sent counts a queued message the broker acknowledged, by its topic.
 func (d *Daemon) sent(topic string) {
-	_, leaf, _ := ParseTopic(topic)
-	switch leaf {
-	case LeafUp:
+	if _, _, up := ParseUplinkTopic(topic); up {
 		d.published(identity.KindUplink)
-	case LeafWitness:
+		return
+	}
+	if _, leaf, _ := ParseTopic(topic); leaf == LeafWitness {
 		d.published(identity.KindWitness)
 	}
 }

@@ -41,7 +41,7 @@ func (d *Daemon) jobOf(r *gwmp.RXPK) (job, string) {
 		}
 		return job{topic: Topic(d.addr, LeafWitness), qos: 1, kind: identity.KindWitness, msg: d.witnessOf(r, b)}, ""
 	}
-	return job{topic: Topic(d.addr, LeafUp), qos: 1, kind: identity.KindUplink, msg: d.uplinkOf(r, payload)}, ""
+	return job{topic: UplinkTopic(d.addr, payload), qos: 1, kind: identity.KindUplink, msg: d.uplinkOf(r, payload)}, ""
 }
 
 // receivedPayload returns the PHYPayload of a CRC-OK LoRa rxpk, or why

@@ -41,6 +41,14 @@ type Options struct {
 	// made, and retried, in the background (OnConnect runs when it is up).
 	// Subscriptions made before then are sent on connect.
 	Background bool
+	// Persistent keeps the session on the broker while the client is away
+	// (clean session off): its subscriptions stay, and the broker queues
+	// its QoS 1 messages until it comes back with the same ClientID.
+	Persistent bool
+	// OnMessage receives messages that match no subscription made by this
+	// client, such as those a persistent session's broker delivers on
+	// connect, before Subscribe has been called again. nil drops them.
+	OnMessage Handler
 }
 
 // Handler receives one message.
@@ -76,7 +84,7 @@ func Connect(ctx context.Context, o Options) (*Client, error) {
 		SetClientID(o.ClientID).
 		SetUsername(o.Username).
 		SetPassword(o.Password).
-		SetCleanSession(true).
+		SetCleanSession(!o.Persistent).
 		SetAutoReconnect(true).
 		SetConnectRetry(true).
 		SetConnectRetryInterval(500 * time.Millisecond).
@@ -92,6 +100,9 @@ func Connect(ctx context.Context, o Options) (*Client, error) {
 		})
 	if o.Credentials != nil {
 		po.SetCredentialsProvider(o.Credentials)
+	}
+	if o.OnMessage != nil {
+		po.SetDefaultPublishHandler(wrap(o.OnMessage))
 	}
 	if o.Will != nil {
 		po.SetBinaryWill(o.Will.Topic, o.Will.Payload, o.Will.QoS, o.Will.Retained)

@@ -28,7 +28,7 @@ func BenchmarkHandleUplink(b *testing.B) {
 		for _, d := range ds {
 			phy := dataFrame(b, d.sess.DevAddr, fcnt, 1, []byte("benchmark payload"), d.sess.FNwkSIntKey, d.sess.AppSKey, false)
 			for i, k := range h.hotspots {
-				msgs = append(msgs, msg{upTopic(k), uplinkFrom(b, k, phy, float32(i), uint32(i))})
+				msgs = append(msgs, msg{upTopic(k, phy), uplinkFrom(b, k, phy, float32(i), uint32(i))})
 			}
 		}
 	}

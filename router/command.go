@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/brocaar/lorawan"
+	"github.com/google/uuid"
 )
 
 // commandTopic is where applications queue downlinks over MQTT:
@@ -26,13 +27,19 @@ const (
 // DownlinkCommand is the JSON of a command/down message, as ChirpStack's
 // MQTT integration takes it. Data is base64 in JSON.
 type DownlinkCommand struct {
+	// ID names the queue item; "" lets the router choose one. An instance
+	// of a cluster forwarding an API request to the device's instance sets
+	// it, so the id it answered with is the one queued.
+	ID        string `json:"id,omitempty"`
 	DevEUI    string `json:"devEui"`
 	Confirmed bool   `json:"confirmed"`
 	FPort     uint8  `json:"fPort"`
 	Data      []byte `json:"data"`
 }
 
-// HandleCommand queues the downlink of one command/down message. A message
+// HandleCommand queues the downlink of one command/down message. In a
+// cluster every instance receives it and the one consuming the device's
+// uplink shard queues it, since that one will hear the device. A message
 // it cannot queue (bad JSON, a devEui other than the topic's, a bad port or
 // payload, an unknown device, a full queue) is counted and answered with
 // an error event on the device's topic.
@@ -45,6 +52,9 @@ func (r *Router) HandleCommand(topic string, payload []byte) {
 		r.m.dropped.WithLabelValues(dropBadCommand).Inc()
 		r.log.Warn("downlink command on a bad topic", "topic", topic)
 		return
+	}
+	if !r.ownsDevice(ctx, eui) {
+		return // another instance of the cluster consumes this device's uplinks and queues its downlinks
 	}
 	dev := Device{DevEUI: eui, Application: parts[2]}
 	fail := func(code string, err error) {
@@ -67,11 +77,33 @@ func (r *Router) HandleCommand(topic string, payload []byte) {
 			return
 		}
 	}
+	id := uuid.New()
+	if c.ID != "" {
+		var err error
+		if id, err = uuid.Parse(c.ID); err != nil {
+			fail(CommandErrorBadJSON, fmt.Errorf("id %q is not a UUID", c.ID))
+			return
+		}
+	}
 	if d, err := r.store.GetDevice(ctx, eui); err == nil && d.Application != dev.Application {
 		fail(CommandErrorEnqueue, fmt.Errorf("device %s is not in application %s", eui, dev.Application))
 		return
 	}
-	if _, err := r.Enqueue(ctx, eui, Downlink{FPort: c.FPort, Data: c.Data, Confirmed: c.Confirmed}); err != nil {
+	if _, err := r.enqueueChecked(ctx, eui, id, Downlink{FPort: c.FPort, Data: c.Data, Confirmed: c.Confirmed}); err != nil {
 		fail(CommandErrorEnqueue, err)
 	}
+}
+
+// forwardCommand publishes d as a command/down message for the device's
+// instance.
+func (r *Router) forwardCommand(ctx context.Context, dev Device, id uuid.UUID, d Downlink) error {
+	payload, err := json.Marshal(DownlinkCommand{ID: id.String(), DevEUI: dev.DevEUI.String(), Confirmed: d.Confirmed, FPort: d.FPort, Data: d.Data})
+	if err != nil {
+		return err
+	}
+	topic := "hexnet/app/" + dev.Application + "/device/" + dev.DevEUI.String() + "/command/down"
+	if err := r.bus.Publish(ctx, topic, 1, false, payload); err != nil {
+		return fmt.Errorf("router: forward the downlink to the device's router instance: %w", err)
+	}
+	return nil
 }

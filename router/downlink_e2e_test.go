@@ -13,6 +13,7 @@ import (
 
 	"github.com/hexnet/hexnet/broker"
 	"github.com/hexnet/hexnet/geo"
+	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/mqttclient"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
@@ -51,7 +52,9 @@ func (g *simGateway) Receive(rx air.Reception) {
 		g.t.Errorf("seal uplink: %v", err)
 		return
 	}
-	go func() { _ = g.client.Publish(context.Background(), g.topic("up"), 1, false, payload) }()
+	go func() {
+		_ = g.client.Publish(context.Background(), hotspot.UplinkTopic(g.key.Address(), rx.PHYPayload), 1, false, payload)
+	}()
 }
 
 func (g *simGateway) onDownlink(_ string, payload []byte) {

@@ -11,6 +11,7 @@ import (
 	"github.com/brocaar/lorawan"
 
 	"github.com/hexnet/hexnet/broker"
+	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/mqttclient"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
@@ -65,7 +66,7 @@ func TestFCntRollover1000(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err := router.New(router.Options{Store: st, Bus: connect(ctx, t, b.URL(), "router"), DedupWindow: 20 * time.Millisecond,
-		NetID: lorawan.NetID{0, 0, 0x13}, ShareGroup: "routers"})
+		NetID: lorawan.NetID{0, 0, 0x13}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,9 +84,8 @@ func TestFCntRollover1000(t *testing.T) {
 	}
 
 	type pub struct {
-		c     *mqttclient.Client
-		k     *identity.Key
-		topic string
+		c *mqttclient.Client
+		k *identity.Key
 	}
 	var pubs []pub
 	for i := range 3 {
@@ -93,7 +93,7 @@ func TestFCntRollover1000(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pubs = append(pubs, pub{connect(ctx, t, b.URL(), fmt.Sprintf("hotspot-%d", i)), k, "hexnet/hotspot/" + string(k.Address()) + "/up"})
+		pubs = append(pubs, pub{connect(ctx, t, b.URL(), fmt.Sprintf("hotspot-%d", i)), k})
 	}
 	seen := map[uint32]int{}
 	for j := range uint32(n) {
@@ -108,7 +108,7 @@ func TestFCntRollover1000(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p.c.PublishAsync(p.topic, 1, false, payload, func(err error) {
+			p.c.PublishAsync(hotspot.UplinkTopic(p.k.Address(), phy), 1, false, payload, func(err error) {
 				if err != nil {
 					t.Errorf("publish: %v", err)
 				}

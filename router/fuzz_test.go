@@ -23,9 +23,9 @@ func FuzzHandleUplink(f *testing.F) {
 	}
 	f.Add([]byte{0x0a, 0x00}, []byte{})
 	f.Fuzz(func(t *testing.T, raw, phy []byte) {
-		h.r.HandleUplink(upTopic(k), raw)
-		h.r.HandleUplink(upTopic(k), uplinkFrom(t, k, phy, 1, 1))
-		h.r.HandleUplink(upTopic(h.hotspots[1]), uplinkFrom(t, h.hotspots[1], phy, 2, 2))
+		h.r.HandleUplink(upTopic(k, phy), raw)
+		h.r.HandleUplink(upTopic(k, phy), uplinkFrom(t, k, phy, 1, 1))
+		h.r.HandleUplink(upTopic(h.hotspots[1], phy), uplinkFrom(t, h.hotspots[1], phy, 2, 2))
 		h.settle()
 		if n := h.r.InFlight(); n != 0 {
 			t.Fatalf("%d in-flight tokens held after every frame was processed", n)

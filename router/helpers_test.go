@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hexnet/hexnet/clock"
+	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
 	"github.com/hexnet/hexnet/router"
@@ -119,14 +120,15 @@ func uplinkFrom(t testing.TB, k *identity.Key, phy []byte, snr float32, tmst uin
 	return b
 }
 
-func upTopic(k *identity.Key) string { return "hexnet/hotspot/" + string(k.Address()) + "/up" }
+// upTopic is where hotspot k publishes its copy of phy.
+func upTopic(k *identity.Key, phy []byte) string { return hotspot.UplinkTopic(k.Address(), phy) }
 
 // hear delivers phy from every hotspot (SNR 1, 2, 3 dB: the last is best),
 // closes the dedup window and waits until the frame is processed.
 func (h *harness) hear(t testing.TB, phy []byte) {
 	t.Helper()
 	for i, k := range h.hotspots {
-		h.r.HandleUplink(upTopic(k), uplinkFrom(t, k, phy, float32(i+1), 1_000_000*uint32(i+1)))
+		h.r.HandleUplink(upTopic(k, phy), uplinkFrom(t, k, phy, float32(i+1), 1_000_000*uint32(i+1)))
 	}
 	h.settle()
 }

@@ -3,11 +3,11 @@ package router
 import (
 	"errors"
 	"hash/fnv"
-	"strings"
 	"time"
 
 	"github.com/brocaar/lorawan"
 
+	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
 	"github.com/hexnet/hexnet/router/dedup"
@@ -19,9 +19,9 @@ const (
 	maxPHYPayload = 255
 )
 
-// HandleUplink takes one MQTT message from hexnet/hotspot/{id}/up: it
-// verifies the hotspot's signature and that the signer is {id}, then hands
-// the copy to deduplication. It does no I/O and returns quickly; it is the
+// HandleUplink takes one MQTT message from hexnet/up/{shard}/{id}: it
+// verifies the hotspot's signature, that the signer is {id} and that the
+// frame belongs on {shard}, then hands the copy to deduplication. It does no I/O and returns quickly; it is the
 // Bus subscription handler and is exported for tests, benchmarks and fuzzing.
 func (r *Router) HandleUplink(topic string, payload []byte) {
 	r.m.copiesReceived.Inc()
@@ -46,10 +46,11 @@ func (r *Router) HandleUplink(topic string, payload []byte) {
 }
 
 // verify opens the signed envelope, checks that the signer is the topic's
-// hotspot and that the PHYPayload has a plausible size; it counts and logs
-// what fails.
+// hotspot, that the PHYPayload has a plausible size and that the topic is
+// its frame's shard (a copy on another shard could reach another router
+// instance and be delivered twice); it counts and logs what fails.
 func (r *Router) verify(topic string, payload []byte) (identity.Address, *hexnetpb.Uplink, bool) {
-	id, ok := hotspotFromTopic(topic)
+	shard, id, ok := hotspot.ParseUplinkTopic(topic)
 	if !ok {
 		r.drop(dropBadTopic, "topic", topic)
 		return "", nil, false
@@ -68,20 +69,11 @@ func (r *Router) verify(topic string, payload []byte) (identity.Address, *hexnet
 		r.drop(dropBadPHYPayload, "hotspot", id, "bytes", n)
 		return "", nil, false
 	}
+	if want := hotspot.UplinkShard(up.GetPhyPayload()); shard != want {
+		r.drop(dropWrongShard, "hotspot", id, "shard", shard, "frame_shard", want)
+		return "", nil, false
+	}
 	return id, &up, true
-}
-
-// hotspotFromTopic extracts {id} from hexnet/hotspot/{id}/up.
-func hotspotFromTopic(topic string) (identity.Address, bool) {
-	rest, ok := strings.CutPrefix(topic, "hexnet/hotspot/")
-	if !ok {
-		return "", false
-	}
-	id, ok := strings.CutSuffix(rest, "/up")
-	if !ok || id == "" || strings.Contains(id, "/") {
-		return "", false
-	}
-	return identity.Address(id), true
 }
 
 // openFailure maps an identity.Open error to a drop reason.

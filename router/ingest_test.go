@@ -1,12 +1,15 @@
 package router_test
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
 	"github.com/hexnet/hexnet/router"
@@ -26,7 +29,7 @@ func TestHandleUplinkRejects(t *testing.T) {
 				env, err := h.hotspots[0].Seal(identity.KindUplink, &hexnetpb.Uplink{PhyPayload: phy})
 				must(t, err)
 				env.Signature[0] ^= 0xff
-				return upTopic(h.hotspots[0]), marshal(t, env)
+				return upTopic(h.hotspots[0], phy), marshal(t, env)
 			},
 			want: "bad_signature",
 		},
@@ -36,14 +39,14 @@ func TestHandleUplinkRejects(t *testing.T) {
 				env, err := h.hotspots[0].Seal(identity.KindUplink, &hexnetpb.Uplink{PhyPayload: phy})
 				must(t, err)
 				env.Body = append(env.Body, 0x08, 0x01)
-				return upTopic(h.hotspots[0]), marshal(t, env)
+				return upTopic(h.hotspots[0], phy), marshal(t, env)
 			},
 			want: "bad_signature",
 		},
 		{
 			name: "signer is not the topic's hotspot",
 			message: func(h *harness) (string, []byte) {
-				return upTopic(h.hotspots[1]), uplinkFrom(t, h.hotspots[0], phy, 1, 1)
+				return upTopic(h.hotspots[1], phy), uplinkFrom(t, h.hotspots[0], phy, 1, 1)
 			},
 			want: "signer_mismatch",
 		},
@@ -52,14 +55,23 @@ func TestHandleUplinkRejects(t *testing.T) {
 			message: func(h *harness) (string, []byte) {
 				b, err := h.hotspots[0].SealBytes(identity.KindWitness, &hexnetpb.Uplink{PhyPayload: phy})
 				must(t, err)
-				return upTopic(h.hotspots[0]), b
+				return upTopic(h.hotspots[0], phy), b
 			},
 			want: "wrong_kind",
 		},
 		{
 			name:    "not an envelope",
-			message: func(h *harness) (string, []byte) { return upTopic(h.hotspots[0]), []byte{0xff, 0xff, 0xff} },
+			message: func(h *harness) (string, []byte) { return upTopic(h.hotspots[0], phy), []byte{0xff, 0xff, 0xff} },
 			want:    "bad_envelope",
+		},
+		{
+			name: "frame on another shard than its hash",
+			message: func(h *harness) (string, []byte) {
+				shard, _, _ := hotspot.ParseUplinkTopic(upTopic(h.hotspots[0], phy))
+				wrong := strings.Replace(upTopic(h.hotspots[0], phy), "/"+strconv.Itoa(shard)+"/", "/"+strconv.Itoa((shard+1)%hotspot.UplinkShards)+"/", 1)
+				return wrong, uplinkFrom(t, h.hotspots[0], phy, 1, 1)
+			},
+			want: "wrong_shard",
 		},
 		{
 			name: "topic is not an uplink topic",
@@ -71,7 +83,7 @@ func TestHandleUplinkRejects(t *testing.T) {
 		{
 			name: "PHYPayload too short",
 			message: func(h *harness) (string, []byte) {
-				return upTopic(h.hotspots[0]), uplinkFrom(t, h.hotspots[0], []byte{0x40, 1}, 1, 1)
+				return upTopic(h.hotspots[0], []byte{0x40, 1}), uplinkFrom(t, h.hotspots[0], []byte{0x40, 1}, 1, 1)
 			},
 			want: "bad_phypayload",
 		},
@@ -101,10 +113,10 @@ func TestHandleUplinkDedupCounts(t *testing.T) {
 	h.provision(t, d)
 	phy := dataFrame(t, addrA, 0, 1, []byte("x"), d.sess.FNwkSIntKey, d.sess.AppSKey, false)
 	k := h.hotspots[0]
-	h.r.HandleUplink(upTopic(k), uplinkFrom(t, k, phy, 1, 1))
-	h.r.HandleUplink(upTopic(k), uplinkFrom(t, k, phy, 1, 1)) // same hotspot again
+	h.r.HandleUplink(upTopic(k, phy), uplinkFrom(t, k, phy, 1, 1))
+	h.r.HandleUplink(upTopic(k, phy), uplinkFrom(t, k, phy, 1, 1)) // same hotspot again
 	h.settle()
-	h.r.HandleUplink(upTopic(h.hotspots[1]), uplinkFrom(t, h.hotspots[1], phy, 1, 1)) // after the window
+	h.r.HandleUplink(upTopic(h.hotspots[1], phy), uplinkFrom(t, h.hotspots[1], phy, 1, 1)) // after the window
 	h.settle()
 	if got := h.dropped("duplicate_copy"); got != 1 {
 		t.Errorf("duplicate copies = %v, want 1", got)
@@ -133,11 +145,11 @@ func TestBackPressure(t *testing.T) {
 	k := h.hotspots[0]
 	first := dataFrame(t, addrA, 0, 1, []byte("a"), d.sess.FNwkSIntKey, d.sess.AppSKey, false)
 	second := dataFrame(t, addrA, 1, 1, []byte("b"), d.sess.FNwkSIntKey, d.sess.AppSKey, false)
-	h.r.HandleUplink(upTopic(k), uplinkFrom(t, k, first, 1, 1))
+	h.r.HandleUplink(upTopic(k, first), uplinkFrom(t, k, first, 1, 1))
 	secondMsg := uplinkFrom(t, k, second, 1, 2)
 	returned := make(chan struct{})
 	go func() {
-		h.r.HandleUplink(upTopic(k), secondMsg)
+		h.r.HandleUplink(upTopic(k, second), secondMsg)
 		close(returned)
 	}()
 	select {

@@ -7,8 +7,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-
-	"github.com/hexnet/hexnet/identity"
 )
 
 var t0 = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -67,26 +65,6 @@ func TestCheckFCnt(t *testing.T) {
 	for _, tc := range tests {
 		if got := checkFCnt(tc.next, tc.fcnt); got != tc.want {
 			t.Errorf("checkFCnt(%d, %d) = %q, want %q", tc.next, tc.fcnt, got, tc.want)
-		}
-	}
-}
-
-func TestHotspotFromTopic(t *testing.T) {
-	tests := []struct {
-		topic string
-		want  identity.Address
-		ok    bool
-	}{
-		{"hexnet/hotspot/abc/up", "abc", true},
-		{"hexnet/hotspot//up", "", false},
-		{"hexnet/hotspot/a/b/up", "", false},
-		{"hexnet/hotspot/abc/down", "", false},
-		{"other/hotspot/abc/up", "", false},
-	}
-	for _, tc := range tests {
-		got, ok := hotspotFromTopic(tc.topic)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("hotspotFromTopic(%q) = %q, %v; want %q, %v", tc.topic, got, ok, tc.want, tc.ok)
 		}
 	}
 }

@@ -1,8 +1,6 @@
 package router
 
 import (
-	"fmt"
-
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -13,6 +11,7 @@ const (
 	dropBadSignature   = "bad_signature"
 	dropWrongKind      = "wrong_kind"
 	dropSignerMismatch = "signer_mismatch"
+	dropWrongShard     = "wrong_shard"
 	dropBadPHYPayload  = "bad_phypayload"
 	dropDuplicateCopy  = "duplicate_copy"
 	dropLateCopy       = "late_copy"
@@ -38,7 +37,7 @@ const (
 )
 
 var dropReasons = []string{
-	dropBadTopic, dropBadEnvelope, dropBadSignature, dropWrongKind, dropSignerMismatch,
+	dropBadTopic, dropBadEnvelope, dropBadSignature, dropWrongKind, dropSignerMismatch, dropWrongShard,
 	dropBadPHYPayload, dropDuplicateCopy, dropLateCopy, dropShutdown, dropUnsupported,
 	dropProprietary, dropUnknownDevAddr, dropMICFailed, dropFCntReplay, dropFCntGap,
 	dropUnknownDevice, dropDecrypt, dropUnknownDevEUI, dropNotOTAA, dropJoinEUI, dropJoinMIC,
@@ -120,17 +119,8 @@ func counter(name, help string) prometheus.Counter {
 
 // register adds every collector to reg; a nil reg registers nothing.
 func (m *metrics) register(reg prometheus.Registerer) error {
-	if reg == nil {
-		return nil
-	}
-	for _, c := range []prometheus.Collector{
+	return registerAll(reg,
 		m.copiesReceived, m.framesDeduped, m.copiesPerFrame, m.published, m.dropped,
 		m.joinsAccepted, m.macCommands, m.acksOwed, m.ledgerFrames, m.storeErrors,
-		m.latency, m.queueDepth,
-	} {
-		if err := reg.Register(c); err != nil {
-			return fmt.Errorf("register router metrics: %w", err)
-		}
-	}
-	return nil
+		m.latency, m.queueDepth)
 }

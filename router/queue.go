@@ -66,6 +66,11 @@ type queued struct {
 // (Device.Class "C") at once, through the hotspot that heard them last.
 // The queue is in memory: a restart loses it.
 func (r *Router) Enqueue(ctx context.Context, devEUI lorawan.EUI64, d Downlink) (uuid.UUID, error) {
+	return r.enqueueChecked(ctx, devEUI, uuid.New(), d)
+}
+
+// enqueueChecked checks d and the device and queues d under id.
+func (r *Router) enqueueChecked(ctx context.Context, devEUI lorawan.EUI64, id uuid.UUID, d Downlink) (uuid.UUID, error) {
 	if d.FPort < 1 || d.FPort > 223 {
 		return uuid.Nil, ErrBadFPort
 	}
@@ -76,8 +81,18 @@ func (r *Router) Enqueue(ctx context.Context, devEUI lorawan.EUI64, d Downlink) 
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("router: enqueue for %s: %w", devEUI, err)
 	}
-	q := &queued{id: uuid.New(), Downlink: Downlink{FPort: d.FPort, Data: append([]byte(nil), d.Data...), Confirmed: d.Confirmed}}
-	st := r.states.get(devEUI)
+	return r.queueDownlink(ctx, dev, id, d)
+}
+
+// queueDownlink queues d under id here, or, in a cluster, on the instance that
+// consumes the device's uplinks (through the MQTT command topic; a failure
+// there becomes an error event).
+func (r *Router) queueDownlink(ctx context.Context, dev Device, id uuid.UUID, d Downlink) (uuid.UUID, error) {
+	if !r.ownsDevice(ctx, dev.DevEUI) {
+		return id, r.forwardCommand(ctx, dev, id, d)
+	}
+	q := &queued{id: id, Downlink: Downlink{FPort: d.FPort, Data: append([]byte(nil), d.Data...), Confirmed: d.Confirmed}}
+	st := r.states.get(dev.DevEUI)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if len(st.queue) >= MaxQueuedDownlinks {

@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hexnet/hexnet/clock"
+	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/region"
 	"github.com/hexnet/hexnet/router/dedup"
 	"github.com/hexnet/hexnet/router/integration"
@@ -57,9 +58,9 @@ type Options struct {
 	// recognised (and dropped); 0: dedup.DefaultGrace.
 	LateGrace time.Duration
 	NetID     lorawan.NetID
-	// ShareGroup "" subscribes to hexnet/hotspot/+/up; otherwise
-	// $share/{ShareGroup}/hexnet/hotspot/+/up.
-	ShareGroup string
+	// Cluster, when set, shares the uplink shards with the other instances
+	// of a cluster; nil consumes every shard (hexnet/up/+/+).
+	Cluster    *Cluster
 	Logger     *slog.Logger          // nil: discard
 	Registerer prometheus.Registerer // nil: metrics are not registered
 	Workers    int                   // 0: DefaultWorkers
@@ -91,7 +92,7 @@ type Router struct {
 	bus      Bus
 	clock    clock.Clock
 	netID    lorawan.NetID
-	topic    string
+	cluster  *clusterRun // nil: every shard
 	log      *slog.Logger
 	m        *metrics
 	band     band.Band
@@ -128,7 +129,6 @@ func New(o Options) (*Router, error) {
 	o = withDefaults(o)
 	r := &Router{
 		store: o.Store, bus: o.Bus, clock: o.Clock, netID: o.NetID, band: b,
-		topic:    uplinkFilter(o.ShareGroup),
 		log:      o.Logger.With("component", "router"),
 		done:     make(chan struct{}),
 		acks:     newAcks(),
@@ -137,6 +137,14 @@ func New(o Options) (*Router, error) {
 	r.m = newMetrics(r.queueDepth)
 	if err := r.m.register(o.Registerer); err != nil {
 		return nil, err
+	}
+	if o.Cluster != nil {
+		if r.cluster, err = newClusterRun(*o.Cluster, r.HandleUplink, r.log); err != nil {
+			return nil, err
+		}
+		if err := registerAll(o.Registerer, r.cluster.collectors()...); err != nil {
+			return nil, err
+		}
 	}
 	if err := r.setupDownlinks(o); err != nil {
 		return nil, err
@@ -176,12 +184,17 @@ func withDefaults(o Options) Options {
 	return o
 }
 
-// uplinkFilter is the subscription for hotspot uplinks.
-func uplinkFilter(group string) string {
-	if group == "" {
-		return "hexnet/hotspot/+/up"
+// registerAll registers cs with reg (nil: none).
+func registerAll(reg prometheus.Registerer, cs ...prometheus.Collector) error {
+	if reg == nil {
+		return nil
 	}
-	return "$share/" + group + "/hexnet/hotspot/+/up"
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("router: register metrics: %w", err)
+		}
+	}
+	return nil
 }
 
 // Run starts the workers and the ledger flusher, subscribes to hotspot
@@ -203,7 +216,13 @@ func (r *Router) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); r.ledger.run(ctx) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); r.webhook.Run(ctx) }()
-	err := r.bus.Subscribe(ctx, r.topic, 1, r.HandleUplink)
+	var err error
+	if r.cluster != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); r.cluster.run(ctx) }()
+	} else {
+		err = r.bus.Subscribe(ctx, hotspot.UplinkFilter, 1, r.HandleUplink)
+	}
 	if err == nil {
 		err = r.bus.Subscribe(ctx, txAckTopic, 1, r.HandleTxAck)
 	}
@@ -214,7 +233,7 @@ func (r *Router) Run(ctx context.Context) error {
 		err = fmt.Errorf("router: subscribe: %w", err)
 		cancel()
 	} else {
-		r.log.Info("router running", "topic", r.topic, "workers", len(r.shards))
+		r.log.Info("router running", "clustered", r.cluster != nil, "workers", len(r.shards))
 	}
 	<-ctx.Done()
 	wg.Wait()

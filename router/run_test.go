@@ -11,6 +11,7 @@ import (
 	"github.com/brocaar/lorawan"
 
 	"github.com/hexnet/hexnet/broker"
+	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/mqttclient"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
@@ -125,7 +126,7 @@ func subscribeEvents(ctx context.Context, t *testing.T, url string) <-chan route
 func startRouter(ctx context.Context, t *testing.T, url string, st router.Store) <-chan error {
 	bus := connect(ctx, t, url, "router")
 	r, err := router.New(router.Options{Store: st, Bus: bus, DedupWindow: 100 * time.Millisecond,
-		NetID: lorawan.NetID{0, 0, 0x13}, ShareGroup: "routers"})
+		NetID: lorawan.NetID{0, 0, 0x13}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +156,7 @@ func publishCopies(ctx context.Context, t *testing.T, url string, phy []byte) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := c.Publish(ctx, "hexnet/hotspot/"+string(k.Address())+"/up", 1, false, payload); err != nil {
+			if err := c.Publish(ctx, hotspot.UplinkTopic(k.Address(), phy), 1, false, payload); err != nil {
 				t.Errorf("publish: %v", err)
 			}
 		}()

@@ -87,13 +87,13 @@ func Run(t *testing.T, tg Target) {
 	s := &suite{t: t, tg: tg, a: a, b: b}
 	s.router = s.connect("authtest-router", tg.ServiceUser, tg.ServicePassword)
 	s.routerIn = newInbox()
-	s.mustSubscribe(s.router, hotspot.TopicAll(hotspot.LeafUp), s.routerIn)
+	s.mustSubscribe(s.router, hotspot.UplinkFilter, s.routerIn)
 	s.mustSubscribe(s.router, hotspot.TopicAll(hotspot.LeafState), s.routerIn)
 	s.hotA, s.hotB = s.dial(a), s.dial(b)
 	s.bIn = newInbox()
 	s.mustSubscribe(s.hotB, hotspot.Topic(b.Address(), hotspot.LeafDown), s.bIn)
 
-	t.Run("publishes under its own id", s.ownUplink)
+	t.Run("publishes uplinks to the shard topics", s.ownUplink)
 	t.Run("cannot publish as another hotspot", s.forgedUplink)
 	t.Run("cannot send another hotspot commands", s.forgedDownlink)
 	t.Run("cannot read another hotspot's commands", s.eavesdrop)
@@ -186,7 +186,7 @@ func publish(c *mqttclient.Client, topic, payload string) {
 }
 
 func (s *suite) ownUplink(t *testing.T) {
-	topic := hotspot.Topic(s.a.Address(), hotspot.LeafUp)
+	topic := hotspot.UplinkTopic(s.a.Address(), []byte("own frame"))
 	ctx, cancel := s.ctx()
 	defer cancel()
 	if err := s.hotA.Publish(ctx, topic, 1, false, []byte("own")); err != nil {
@@ -198,10 +198,9 @@ func (s *suite) ownUplink(t *testing.T) {
 }
 
 func (s *suite) forgedUplink(t *testing.T) {
-	for i, leaf := range []string{hotspot.LeafUp, hotspot.LeafState} {
+	for i, topic := range []string{hotspot.UplinkTopic(s.b.Address(), []byte("forged")), hotspot.Topic(s.b.Address(), hotspot.LeafState)} {
 		user, pass := s.credentials(s.a)
 		attacker := s.connect(fmt.Sprintf("authtest-forger-%d", i), user, pass)
-		topic := hotspot.Topic(s.b.Address(), leaf)
 		publish(attacker, topic, "forged")
 		if s.routerIn.wait(topic, "forged", quiet) {
 			t.Errorf("hotspot A published on %s", topic)
@@ -254,7 +253,7 @@ func (s *suite) anonymous(t *testing.T) {
 		t.Logf("anonymous connection refused: %v", err)
 		return
 	}
-	topic := hotspot.Topic(s.a.Address(), hotspot.LeafUp)
+	topic := hotspot.UplinkTopic(s.a.Address(), []byte("anonymous"))
 	publish(anon, topic, "anonymous")
 	if s.routerIn.wait(topic, "anonymous", quiet) {
 		t.Errorf("an anonymous client published on %s", topic)

@@ -115,6 +115,7 @@ func ACL(c *Config) []byte {
 		fmt.Fprintf(&b, "user %s\ntopic readwrite #\n", s)
 	}
 	b.WriteString("\n# Hotspots (username = address): publish only under their own id, read only their own commands.\n")
+	fmt.Fprintf(&b, "pattern write %s+/%%u\n", brokerauth.UplinkPrefix)
 	for _, leaf := range brokerauth.PublishLeaves {
 		fmt.Fprintf(&b, "pattern write %s%%u/%s\n", brokerauth.TopicPrefix, leaf)
 	}

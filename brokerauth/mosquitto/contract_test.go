@@ -159,7 +159,7 @@ func TestPlainMosquittoAcceptsTokens(t *testing.T) {
 		t.Fatalf("hotspot with a token on plain Mosquitto: %v", err)
 	}
 	defer cl.Close()
-	if err := cl.Publish(ctx, hotspot.Topic(k.Address(), hotspot.LeafUp), 1, false, []byte("up")); err != nil {
+	if err := cl.Publish(ctx, hotspot.UplinkTopic(k.Address(), []byte("up")), 1, false, []byte("up")); err != nil {
 		t.Fatal(err)
 	}
 }

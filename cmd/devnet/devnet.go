@@ -254,7 +254,7 @@ func (d *devnet) startDaemons(ctx context.Context, g *errgroup.Group) ([]*mqttcl
 	clients = append(clients, rc)
 	r, err := router.New(router.Options{
 		Store: d.db, Bus: rc, Clock: clock.Real{}, DedupWindow: d.cfg.DedupWindow, NetID: netID,
-		ShareGroup: "router", Logger: d.log.With("component", "router"), Registerer: d.reg,
+		Logger: d.log.With("component", "router"), Registerer: d.reg,
 	})
 	if err != nil {
 		return clients, nil, err

@@ -48,7 +48,7 @@ func TestBrokerMosquittoConfig(t *testing.T) {
 			t.Errorf("password file lacks %q:\n%s", user, passwords)
 		}
 	}
-	if acl := readFile(t, filepath.Join(out, "acl")); !strings.Contains(acl, "pattern write hexnet/hotspot/%u/up\n") {
+	if acl := readFile(t, filepath.Join(out, "acl")); !strings.Contains(acl, "pattern write hexnet/up/+/%u\n") {
 		t.Errorf("acl:\n%s", acl)
 	}
 	if conf := readFile(t, filepath.Join(out, "mosquitto.conf")); !strings.Contains(conf, "listener 18830 127.0.0.1\n") {

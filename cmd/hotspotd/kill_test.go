@@ -163,7 +163,7 @@ func (u *uplinkCounter) connect(t *testing.T, url string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(cl.Close)
-	if err := cl.Subscribe(context.Background(), hotspot.TopicAll(hotspot.LeafUp), 1, u.add); err != nil {
+	if err := cl.Subscribe(context.Background(), hotspot.UplinksOf(u.addr), 1, u.add); err != nil {
 		t.Fatal(err)
 	}
 	u.cl = cl

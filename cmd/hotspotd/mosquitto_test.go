@@ -40,6 +40,11 @@ func observe(t *testing.T, broker string, addr identity.Address) *observer {
 			o.msgs[leaf] <- append([]byte(nil), payload...)
 		}
 	})
+	if err == nil {
+		err = cl.Subscribe(context.Background(), hotspot.UplinksOf(addr), 1, func(_ string, payload []byte) {
+			o.msgs[hotspot.LeafUp] <- append([]byte(nil), payload...)
+		})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

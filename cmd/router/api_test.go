@@ -17,7 +17,7 @@ func TestAPIListen(t *testing.T) {
 	broker := testenv.Mosquitto(t)
 	apiAddr, metrics := proctest.FreeTCPAddr(t), proctest.FreeTCPAddr(t)
 	p := start(t, "--mqtt", broker, "--db", "sqlite://"+filepath.Join(t.TempDir(), "r.db"),
-		"--api-listen", apiAddr, "--metrics-listen", metrics, "--share-group", unique(t, "routers"))
+		"--api-listen", apiAddr, "--metrics-listen", metrics)
 	waitHealthy(t, p, "http://"+metrics+"/healthz")
 	base := "http://" + apiAddr + "/api/v1"
 	for _, c := range []struct {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/hexnet/hexnet/clock"
 	"github.com/hexnet/hexnet/config"
+	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/internal/cli"
 	"github.com/hexnet/hexnet/metrics"
 	"github.com/hexnet/hexnet/mqttclient"
@@ -40,7 +41,8 @@ type Config struct {
 	AutoMigrate   bool          `toml:"auto_migrate" help:"apply pending database migrations at start (otherwise run: router migrate)"`
 	DedupWindow   time.Duration `toml:"dedup_window" help:"how long to gather copies of one frame from several hotspots"`
 	NetID         string        `toml:"net_id" help:"LoRaWAN NetID (6 hex digits) that OTAA DevAddrs are allocated from"`
-	ShareGroup    string        `toml:"share_group" help:"MQTT shared-subscription group, so several routers split the uplinks; empty subscribes plainly"`
+	Cluster       string        `toml:"cluster" help:"with a PostgreSQL store: the name routers sharing the uplinks use (their MQTT sessions and locks); empty consumes every uplink alone"`
+	Partitions    int           `toml:"partitions" help:"with --cluster: how many parts the uplink shards are split into (1, 2, 4, 8, 16, 32 or 64; the same on every instance)"`
 	MetricsListen string        `toml:"metrics_listen" help:"address for Prometheus /metrics; empty disables"`
 	APIListen     string        `toml:"api_listen" help:"address of the management API (/api/v1: organisations, applications, devices, routes, balances; no authentication: keep it on a private address), e.g. 127.0.0.1:8081; empty disables"`
 	LogLevel      string        `toml:"log_level" help:"debug, info, warn or error"`
@@ -53,7 +55,8 @@ func defaults() *Config {
 		AutoMigrate:   true,
 		DedupWindow:   200 * time.Millisecond,
 		NetID:         "000001",
-		ShareGroup:    "router",
+		Cluster:       "hexnet-router",
+		Partitions:    router.DefaultPartitions,
 		MetricsListen: "127.0.0.1:9102",
 		LogLevel:      "info",
 	}
@@ -72,6 +75,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := parseNetID(c.NetID); err != nil {
 		return config.Errorf("net_id", "%v", err)
+	}
+	if c.Partitions < 1 || hotspot.UplinkShards%c.Partitions != 0 {
+		return config.Errorf("partitions", "%d does not divide the %d uplink shards: use 1, 2, 4, 8, 16, 32 or 64", c.Partitions, hotspot.UplinkShards)
 	}
 	return nil
 }
@@ -126,9 +132,14 @@ func run(ctx context.Context, cfg *Config) error {
 	}
 	defer bus.Close()
 	netID, _ := parseNetID(cfg.NetID)
+	cluster, leave, err := clusterOf(cfg, db, log)
+	if err != nil {
+		return err
+	}
+	defer leave()
 	r, err := router.New(router.Options{
 		Store: db, Bus: bus, Clock: clock.Real{}, DedupWindow: cfg.DedupWindow,
-		NetID: netID, ShareGroup: cfg.ShareGroup, Logger: log, Registerer: reg,
+		NetID: netID, Cluster: cluster, Logger: log, Registerer: reg,
 	})
 	if err != nil {
 		return err

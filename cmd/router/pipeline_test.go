@@ -17,6 +17,7 @@ import (
 	"github.com/brocaar/lorawan"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hexnet/hexnet/hotspot"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/internal/proctest"
 	"github.com/hexnet/hexnet/internal/testenv"
@@ -85,6 +86,12 @@ func subscribe(t *testing.T, cl *mqttclient.Client, filter string) <-chan messag
 // it: FRMPayload encrypted with the AppSKey, MIC with the NwkSKey.
 func dataUp(t *testing.T, fcnt uint32, fport uint8, data []byte) []byte {
 	t.Helper()
+	return dataUpFrom(t, devAddr, fcnt, fport, data)
+}
+
+// dataUpFrom is dataUp from another DevAddr (with the same keys).
+func dataUpFrom(t *testing.T, devAddr lorawan.DevAddr, fcnt uint32, fport uint8, data []byte) []byte {
+	t.Helper()
 	phy := lorawan.PHYPayload{
 		MHDR: lorawan.MHDR{MType: lorawan.UnconfirmedDataUp, Major: lorawan.LoRaWANR1},
 		MACPayload: &lorawan.MACPayload{
@@ -119,7 +126,7 @@ func publishUplink(t *testing.T, cl *mqttclient.Client, k *identity.Key, phy []b
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
-	if err := cl.Publish(ctx, "hexnet/hotspot/"+string(k.Address())+"/up", 1, false, payload); err != nil {
+	if err := cl.Publish(ctx, hotspot.UplinkTopic(k.Address(), phy), 1, false, payload); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -144,6 +151,18 @@ type upEvent struct {
 // registerABP creates the device and its session directly in the store.
 func registerABP(t *testing.T, db, app string, fcntUp uint32) {
 	t.Helper()
+	registerABPs(t, db, app, fcntUp, abpDevice{devEUI, devAddr})
+}
+
+// abpDevice is an ABP device with the pipeline device's keys.
+type abpDevice struct {
+	eui  lorawan.EUI64
+	addr lorawan.DevAddr
+}
+
+// registerABPs registers devices and their sessions directly in the store.
+func registerABPs(t *testing.T, db, app string, fcntUp uint32, devs ...abpDevice) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
 	st, err := pgstore.Open(ctx, db)
@@ -152,13 +171,15 @@ func registerABP(t *testing.T, db, app string, fcntUp uint32) {
 	}
 	defer st.Close()
 	now := time.Now()
-	if err := st.CreateDevice(ctx, router.Device{DevEUI: devEUI, Application: app, Name: "meter", MACVersion: "1.0.3", CreatedAt: now}); err != nil {
-		t.Fatal(err)
-	}
-	err = st.SaveSession(ctx, router.Session{DevEUI: devEUI, DevAddr: devAddr, FNwkSIntKey: nwkSKey, SNwkSIntKey: nwkSKey,
-		NwkSEncKey: nwkSKey, AppSKey: appSKey, FCntUp: fcntUp, UpdatedAt: now})
-	if err != nil {
-		t.Fatal(err)
+	for _, d := range devs {
+		if err := st.CreateDevice(ctx, router.Device{DevEUI: d.eui, Application: app, Name: "meter", MACVersion: "1.0.3", CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		err = st.SaveSession(ctx, router.Session{DevEUI: d.eui, DevAddr: d.addr, FNwkSIntKey: nwkSKey, SNwkSIntKey: nwkSKey,
+			NwkSEncKey: nwkSKey, AppSKey: appSKey, FCntUp: fcntUp, UpdatedAt: now})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -194,10 +215,10 @@ func TestPostgresPipeline(t *testing.T) {
 	cl := connect(t, broker)
 	events := subscribe(t, cl, "hexnet/app/"+app+"/#")
 
-	group := unique(t, "routers")
+	cluster := newCluster(t, broker)
 	p := start(t, "--mqtt", broker, "--db", db, "--auto-migrate=false", "--metrics-listen", "127.0.0.1:0",
-		"--share-group", group, "--dedup-window", "200ms")
-	p.WaitLog("topic=$share/" + group + "/hexnet/hotspot/+/up")
+		"--cluster", cluster, "--partitions", "4", "--dedup-window", "200ms")
+	p.WaitLog("held=4")
 
 	from := time.Now().Add(-time.Minute)
 	data := []byte("21.5C,48%")
@@ -273,8 +294,7 @@ func TestSQLiteAutoMigrate(t *testing.T) {
 	broker := testenv.Mosquitto(t)
 	path := filepath.Join(t.TempDir(), "x.db")
 	metrics := proctest.FreeTCPAddr(t)
-	p := start(t, "--mqtt", broker, "--db", "sqlite://"+path, "--metrics-listen", metrics,
-		"--share-group", unique(t, "routers"))
+	p := start(t, "--mqtt", broker, "--db", "sqlite://"+path, "--metrics-listen", metrics)
 	waitHealthy(t, p, "http://"+metrics+"/healthz")
 	if code := p.Stop(); code != 0 {
 		t.Fatalf("exit %d after SIGTERM, want 0", code)

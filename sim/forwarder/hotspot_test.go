@@ -36,7 +36,11 @@ func startHotspot(t *testing.T, ctx context.Context) (string, *identity.Key, *mq
 	t.Cleanup(obs.Close)
 	msgs := map[string]chan []byte{hotspot.LeafUp: make(chan []byte, 10), hotspot.LeafAck: make(chan []byte, 10)}
 	for leaf, ch := range msgs {
-		if err := obs.Subscribe(ctx, hotspot.Topic(key.Address(), leaf), 1, func(_ string, p []byte) { ch <- p }); err != nil {
+		topic := hotspot.Topic(key.Address(), leaf)
+		if leaf == hotspot.LeafUp {
+			topic = hotspot.UplinksOf(key.Address())
+		}
+		if err := obs.Subscribe(ctx, topic, 1, func(_ string, p []byte) { ch <- p }); err != nil {
 			t.Fatal(err)
 		}
 	}
