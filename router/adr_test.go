@@ -1,6 +1,15 @@
 package router
 
-import "testing"
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/brocaar/lorawan"
+
+	"github.com/hexnet/hexnet/router/dedup"
+)
 
 // TestADRDecide checks ChirpStack's default algorithm on its main cases.
 func TestADRDecide(t *testing.T) {
@@ -36,5 +45,47 @@ func TestADRDecide(t *testing.T) {
 		if got := adrDecide(tt.in); got != tt.want {
 			t.Errorf("%s: got %+v, want %+v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestMACAnswers: a 1.1 device's RekeyInd gets RekeyConf (without it the
+// device rejoins after ADR_ACK_LIMIT uplinks), a 1.0 device's does not; a
+// DeviceTimeReq gets the GPS time of the uplink, from the hotspot's clock
+// when it has one.
+func TestMACAnswers(t *testing.T) {
+	received := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	stamped := received.Add(-40 * time.Millisecond)
+	uplinkWith := func(version string, gatewayTime time.Time, cmds ...lorawan.MACCommand) *uplink {
+		u := &uplink{dev: Device{MACVersion: version}, mac: &lorawan.MACPayload{}}
+		for i := range cmds {
+			u.mac.FHDR.FOpts = append(u.mac.FHDR.FOpts, &cmds[i])
+		}
+		u.frame = dedup.Frame{FirstSeen: received, Copies: []dedup.Copy{{ReceivedAt: received}, {GatewayTime: gatewayTime}}}
+		return u
+	}
+	rekey := lorawan.MACCommand{CID: lorawan.RekeyInd, Payload: &lorawan.RekeyIndPayload{DevLoRaWANVersion: lorawan.Version{Minor: 1}}}
+	timeReq := lorawan.MACCommand{CID: lorawan.DeviceTimeReq}
+	r := &Router{log: slog.New(slog.DiscardHandler)}
+
+	got := r.macAnswers(context.Background(), uplinkWith("1.1.0", stamped, rekey, timeReq), &devState{})
+	if len(got) != 2 || got[0].CID != lorawan.RekeyConf || got[1].CID != lorawan.DeviceTimeAns {
+		t.Fatalf("1.1 answers = %+v, want RekeyConf and DeviceTimeAns", got)
+	}
+	if v := got[0].Payload.(*lorawan.RekeyConfPayload).ServLoRaWANVersion.Minor; v != 1 {
+		t.Errorf("RekeyConf server version 1.%d, want 1.1", v)
+	}
+	// 2026-11-25 12:00 UTC is 1,479,643,200 s after the GPS epoch in UTC,
+	// plus 18 leap seconds.
+	want := 1_479_643_218*time.Second - 40*time.Millisecond
+	if d := got[1].Payload.(*lorawan.DeviceTimeAnsPayload).TimeSinceGPSEpoch; d != want {
+		t.Errorf("DeviceTimeAns %v, want %v (the hotspot's stamp)", d, want)
+	}
+
+	got = r.macAnswers(context.Background(), uplinkWith("1.0.3", time.Time{}, rekey, timeReq), &devState{})
+	if len(got) != 1 || got[0].CID != lorawan.DeviceTimeAns {
+		t.Fatalf("1.0.3 answers = %+v, want DeviceTimeAns only", got)
+	}
+	if d := got[0].Payload.(*lorawan.DeviceTimeAnsPayload).TimeSinceGPSEpoch; d != 1_479_643_218*time.Second {
+		t.Errorf("DeviceTimeAns without a hotspot stamp %v, want the router's receive time", d)
 	}
 }

@@ -63,14 +63,26 @@ func deriveSession(dev Device, p macProfile, jr *lorawan.JoinRequestPayload, jn 
 	return s, nil
 }
 
+// eu868CFList gives a joining device the five channels beyond EU868's
+// three default ones, so it spreads its uplinks over eight.
+func eu868CFList() *lorawan.CFList {
+	var chans [5]uint32
+	for i, f := range eu868ExtraChannels {
+		chans[i] = uint32(f)
+	}
+	return &lorawan.CFList{CFListType: lorawan.CFListChannel, Payload: &lorawan.CFListChannelPayload{Channels: chans}}
+}
+
 // joinAccept builds the MIC'd, encrypted join-accept PHYPayload answering
 // jr: 1.0.x MICs and encrypts with AppKey; 1.1 sets OptNeg, MICs
 // JoinReqType | JoinEUI | DevNonce | MHDR | JoinNonce | NetID | DevAddr |
 // DLSettings | RxDelay | CFList with JSIntKey and encrypts with NwkKey.
-func joinAccept(dev Device, p macProfile, jr *lorawan.JoinRequestPayload, jn lorawan.JoinNonce, netID lorawan.NetID, addr lorawan.DevAddr) ([]byte, error) {
+// cfList (nil: none) gives the device the region's extra channels.
+func joinAccept(dev Device, p macProfile, jr *lorawan.JoinRequestPayload, jn lorawan.JoinNonce, netID lorawan.NetID, addr lorawan.DevAddr, cfList *lorawan.CFList) ([]byte, error) {
 	ja := &lorawan.JoinAcceptPayload{
 		JoinNonce: jn, HomeNetID: netID, DevAddr: addr, RXDelay: joinRXDelay,
 		DLSettings: lorawan.DLSettings{RX2DataRate: joinRX2DataRate, RX1DROffset: joinRX1DROffset, OptNeg: p.v1_1},
+		CFList:     cfList,
 	}
 	micKey, encKey := dev.AppKey, dev.AppKey
 	if p.v1_1 {

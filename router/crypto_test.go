@@ -37,7 +37,7 @@ func unhex(t *testing.T, s string) []byte {
 func TestJoinAccept1_0Vector(t *testing.T) {
 	dev := Device{MACVersion: "1.0.3", AppKey: ttsKey}
 	jr := &lorawan.JoinRequestPayload{JoinEUI: lorawan.EUI64{9}, DevNonce: 77} // not MIC'd in 1.0
-	got, err := joinAccept(dev, profileOf(dev.MACVersion), jr, 0x010203, lorawan.NetID{1, 2, 3}, ttsAddr)
+	got, err := joinAccept(dev, profileOf(dev.MACVersion), jr, 0x010203, lorawan.NetID{1, 2, 3}, ttsAddr, nil)
 	if err != nil {
 		t.Fatalf("joinAccept: %v", err)
 	}
@@ -86,7 +86,7 @@ func TestJoinAccept1_1Keys(t *testing.T) {
 	dev := Device{DevEUI: lorawan.EUI64{0, 0x42, 0, 0x42, 0x13, 0x42, 0x43, 0x41}, MACVersion: "1.1.0",
 		NwkKey: ttsKey, AppKey: lorawan.AES128Key{7}}
 	jr := &lorawan.JoinRequestPayload{JoinEUI: lorawan.EUI64{8, 7, 6, 5, 4, 3, 2, 1}, DevNonce: 3}
-	b, err := joinAccept(dev, profileOf(dev.MACVersion), jr, 5, lorawan.NetID{0, 0, 0x13}, ttsAddr)
+	b, err := joinAccept(dev, profileOf(dev.MACVersion), jr, 5, lorawan.NetID{0, 0, 0x13}, ttsAddr, nil)
 	if err != nil {
 		t.Fatalf("joinAccept: %v", err)
 	}

@@ -81,7 +81,7 @@ func (r *Router) activate(ctx context.Context, dev Device, p macProfile, jr *lor
 	if err != nil {
 		return Session{}, nil, err
 	}
-	accept, err := joinAccept(dev, p, jr, jn, r.netID, addr)
+	accept, err := joinAccept(dev, p, jr, jn, r.netID, addr, eu868CFList())
 	if err != nil {
 		return Session{}, nil, err
 	}

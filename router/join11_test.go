@@ -73,6 +73,12 @@ func acceptJoinAs(t *testing.T, dev router.Device, b []byte, nonce lorawan.DevNo
 	if ok, err := phy.ValidateDownlinkJoinMIC(lorawan.JoinRequestType, dev.JoinEUI, nonce, micKey); err != nil || !ok {
 		t.Fatalf("%s: join accept MIC does not verify: %v", dev.MACVersion, err)
 	}
+	if ja.CFList == nil || ja.CFList.CFListType != lorawan.CFListChannel {
+		t.Fatalf("%s: join accept has no channel CFList", dev.MACVersion)
+	}
+	if got := ja.CFList.Payload.(*lorawan.CFListChannelPayload).Channels; got != [5]uint32{867_100_000, 867_300_000, 867_500_000, 867_700_000, 867_900_000} {
+		t.Errorf("%s: CFList channels %v, want EU868's 867.1–867.9 MHz", dev.MACVersion, got)
+	}
 	s := deviceSession{addr: ja.DevAddr, joinNonce: ja.JoinNonce}
 	if v11 {
 		k, err := sessionkeys.Derive1_1(dev.NwkKey, dev.AppKey, ja.JoinNonce, dev.JoinEUI, nonce)

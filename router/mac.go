@@ -61,12 +61,55 @@ func (r *Router) macAnswers(ctx context.Context, u *uplink, st *devState) []lora
 			r.onLinkADRAns(u, st, c)
 		case lorawan.DevStatusAns:
 			r.onDevStatusAns(ctx, u, c)
+		case lorawan.RekeyInd:
+			if ans, ok := rekeyConf(u, c); ok {
+				out = append(out, ans)
+			}
+		case lorawan.DeviceTimeReq:
+			out = append(out, deviceTimeAns(u))
 		default:
 			r.log.Debug("MAC command ignored", "dev_eui", u.dev.DevEUI, "cid", c.CID)
 		}
 	}
 	st.adrSent = nil // answered, or the request was lost: decide afresh
 	return out
+}
+
+// rekeyConf answers a 1.1 device's RekeyInd, which it sends in every
+// uplink after a join until it hears RekeyConf (and after ADR_ACK_LIMIT
+// uplinks without one, rejoins): the server's version, the lower of the
+// device's and 1.1. A 1.0 device has no RekeyInd; one claiming it is
+// ignored.
+func rekeyConf(u *uplink, c lorawan.MACCommand) (lorawan.MACCommand, bool) {
+	ind, ok := c.Payload.(*lorawan.RekeyIndPayload)
+	if !ok || !isLoRaWAN11(u.dev) {
+		return lorawan.MACCommand{}, false
+	}
+	return lorawan.MACCommand{CID: lorawan.RekeyConf, Payload: &lorawan.RekeyConfPayload{
+		ServLoRaWANVersion: lorawan.Version{Minor: min(ind.DevLoRaWANVersion.Minor, 1)},
+	}}, true
+}
+
+// gpsEpoch is GPS time zero; gpsUTCOffset is GPS − UTC since 2017 (no
+// leap second has been added since, and none before 2035 will be).
+var gpsEpoch = time.Date(1980, 1, 6, 0, 0, 0, 0, time.UTC)
+
+const gpsUTCOffset = 18 * time.Second
+
+// deviceTimeAns answers a DeviceTimeReq with the GPS time at the end of
+// the uplink: the time of the first copy the hotspot stamped (from its
+// forwarder's GPS), else when the router received the first copy.
+func deviceTimeAns(u *uplink) lorawan.MACCommand {
+	at := u.frame.FirstSeen
+	for _, c := range u.frame.Copies {
+		if !c.GatewayTime.IsZero() {
+			at = c.GatewayTime
+			break
+		}
+	}
+	return lorawan.MACCommand{CID: lorawan.DeviceTimeAns, Payload: &lorawan.DeviceTimeAnsPayload{
+		TimeSinceGPSEpoch: at.Sub(gpsEpoch) + gpsUTCOffset,
+	}}
 }
 
 // linkCheckAns answers a LinkCheckReq: the margin of the best copy above

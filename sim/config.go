@@ -41,6 +41,10 @@ type Config struct {
 	Radio Radio
 	// Clock drives Run's schedule; nil means the real clock.
 	Clock clock.Clock
+	// MACVersions are the LoRaWAN versions of the devices, taken in turn
+	// (device i speaks MACVersions[i % len]), each one of router.MACVersions;
+	// empty means every device speaks MACVersion (1.0.3).
+	MACVersions []string
 }
 
 func (c Config) withDefaults() Config {
@@ -75,6 +79,9 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: UplinkInterval is %v, want a positive duration", ErrConfig, c.UplinkInterval)
 	case !(c.OTAAShare >= 0 && c.OTAAShare <= 1):
 		return fmt.Errorf("%w: OTAAShare is %v, want 0..1", ErrConfig, c.OTAAShare)
+	}
+	if err := validateVersions(c.MACVersions); err != nil {
+		return err
 	}
 	return c.Radio.validate()
 }

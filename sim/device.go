@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,8 +31,8 @@ func DefaultChannels() []uint64 {
 const DeviceTXPowerDBm = 14
 
 // Device is a simulated end device's provisioned profile. ABP devices
-// carry DevAddr and session keys; OTAA devices carry AppKey and learn the
-// rest by joining.
+// carry DevAddr and session keys; OTAA devices carry AppKey (and NwkKey in
+// LoRaWAN 1.1) and learn the rest by joining.
 type Device struct {
 	Index           int
 	Name            string
@@ -49,20 +50,43 @@ type Device struct {
 	TXPowerDBm      float64
 	Channels        []uint64 // uplink channels (ABP; OTAA after joining, with a CFList)
 	FPort           uint8    // 1..223
-	DevNonceStart   uint16   // first DevNonce an OTAA device sends
+	DevNonceStart   uint16   // first DevNonce an OTAA device sends (1.0.4, 1.1: 0; 1.0.2 draws each one)
+	MACVersion      string   // one of router.MACVersions
+	// LoRaWAN 1.1: NwkKey is an OTAA device's network root key; an ABP
+	// device's NwkSKey is its FNwkSIntKey and SNwkSIntKey and NwkSEncKey
+	// the other two network session keys.
+	NwkKey      lorawan.AES128Key
+	SNwkSIntKey lorawan.AES128Key
+	NwkSEncKey  lorawan.AES128Key
+}
+
+// networkKeys are an ABP device's SNwkSIntKey and NwkSEncKey: NwkSKey for
+// LoRaWAN 1.0.x.
+func (d Device) networkKeys() (sNwkSIntKey, nwkSEncKey lorawan.AES128Key) {
+	if profileOf(d.MACVersion).v1_1 {
+		return d.SNwkSIntKey, d.NwkSEncKey
+	}
+	return d.NwkSKey, d.NwkSKey
 }
 
 // Point is the device's position.
 func (d Device) Point() geo.Point { return geo.Point{Lat: d.Lat, Lng: d.Lng} }
 
-// session is a device's live security context.
+// session is a device's live security context. A 1.0 session has
+// NwkSKey in all three network key fields.
 type session struct {
 	joined    bool
 	devAddr   lorawan.DevAddr
-	nwkSKey   lorawan.AES128Key
+	nwkSKey   lorawan.AES128Key // 1.1: FNwkSIntKey
 	appSKey   lorawan.AES128Key
 	fCntUp    uint32
-	nFCntDown uint32 // next expected downlink counter
+	nFCntDown uint32 // next expected network downlink counter (1.0: every downlink)
+	// LoRaWAN 1.1 (v1_1 false: a 1.0 session, as a 1.1 device falls back
+	// to when the join accept's OptNeg is clear)
+	v1_1        bool
+	sNwkSIntKey lorawan.AES128Key
+	nwkSEncKey  lorawan.AES128Key
+	aFCntDown   uint32 // next expected application downlink counter (FPort > 0)
 }
 
 // window is one class A receive window.
@@ -95,6 +119,12 @@ type node struct {
 	temperatureC float64
 	gen          uint64 // schedule generation; stale events are dropped
 	mac          macState
+	version      profile
+	chPlan       []uint64          // the channels as indexed (1.1 MIC TxCh); masks leave it
+	nonces       *rand.Rand        // 1.0.2: random DevNonces
+	joinNonce    lorawan.JoinNonce // 1.0.4, 1.1: of the last join accept taken
+	joins        int               // join accepts taken
+	ackFCnt      uint32            // FCnt of the confirmed downlink ackPending acknowledges
 }
 
 // candidate is a hotspot within reach of a device, with the link's fixed
@@ -114,12 +144,20 @@ func newNode(d Device, seed int64, links []candidate) *node {
 		devNonce: d.DevNonceStart,
 		rx1Delay: time.Second,
 		rx2SF:    rx2DefaultSF,
+		version:  profileOf(d.MACVersion),
+		nonces:   nonceStream(d, seed),
 	}
 	n.temperatureC = 12 + 14*n.content.Float64()
 	n.channels = JoinChannels()
 	if !d.OTAA {
-		n.sess = session{joined: true, devAddr: d.DevAddr, nwkSKey: d.NwkSKey, appSKey: d.AppSKey}
+		sNwkSIntKey, nwkSEncKey := d.networkKeys()
+		n.sess = session{joined: true, devAddr: d.DevAddr, nwkSKey: d.NwkSKey, appSKey: d.AppSKey,
+			v1_1: n.version.v1_1, sNwkSIntKey: sNwkSIntKey, nwkSEncKey: nwkSEncKey}
 		n.channels = append([]uint64(nil), d.Channels...)
+		if n.version.v1_1 {
+			n.mac.ind = lorawan.ResetInd
+		}
 	}
+	n.chPlan = slices.Clone(n.channels)
 	return n
 }

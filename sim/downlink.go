@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"time"
 
 	"github.com/brocaar/lorawan"
 
-	"github.com/hexnet/hexnet/sessionkeys"
 	"github.com/hexnet/hexnet/sim/air"
 )
 
@@ -89,22 +89,34 @@ func (n *node) acceptJoin(b []byte) error {
 	if err := phy.UnmarshalBinary(b); err != nil || phy.MHDR.MType != lorawan.JoinAccept {
 		return fmt.Errorf("%w: not a join accept", ErrNotForDevice)
 	}
-	if err := phy.DecryptJoinAcceptPayload(n.AppKey); err != nil {
+	if err := phy.DecryptJoinAcceptPayload(n.joinRequestKey()); err != nil {
 		return fmt.Errorf("%w: decrypt join accept: %v", ErrNotForDevice, err)
-	}
-	ok, err := phy.ValidateDownlinkJoinMIC(lorawan.JoinRequestType, n.JoinEUI, n.lastNonce, n.AppKey)
-	if err != nil || !ok {
-		return fmt.Errorf("%w: join accept", ErrBadMIC)
 	}
 	ja, ok := phy.MACPayload.(*lorawan.JoinAcceptPayload)
 	if !ok {
 		return fmt.Errorf("%w: join accept payload", ErrNotForDevice)
 	}
-	keys, err := sessionkeys.Derive1_0(n.AppKey, ja.JoinNonce, ja.HomeNetID, n.lastNonce)
+	micKey, err := n.joinAcceptMICKey(ja)
 	if err != nil {
-		return fmt.Errorf("derive session keys: %w", err)
+		return err
 	}
-	n.sess = session{joined: true, devAddr: ja.DevAddr, nwkSKey: keys.NwkSKey, appSKey: keys.AppSKey}
+	ok, err = phy.ValidateDownlinkJoinMIC(lorawan.JoinRequestType, n.JoinEUI, n.lastNonce, micKey)
+	if err != nil || !ok {
+		return fmt.Errorf("%w: join accept", ErrBadMIC)
+	}
+	if err := n.checkJoinNonce(ja.JoinNonce); err != nil {
+		return err
+	}
+	s, err := n.joinSession(ja)
+	if err != nil {
+		return err
+	}
+	n.sess, n.joinNonce = s, ja.JoinNonce
+	n.joins++
+	n.mac.ind, n.mac.indSent, n.mac.indDone = 0, 0, false
+	if s.v1_1 {
+		n.mac.ind = lorawan.RekeyInd
+	}
 	n.applyJoinSettings(ja)
 	return nil
 }
@@ -118,6 +130,7 @@ func (n *node) applyJoinSettings(ja *lorawan.JoinAcceptPayload) {
 		n.rx2SF = sf
 	}
 	n.channels = JoinChannels()
+	n.chPlan = JoinChannels()
 	if ja.CFList == nil || ja.CFList.CFListType != lorawan.CFListChannel {
 		return
 	}
@@ -128,6 +141,7 @@ func (n *node) applyJoinSettings(ja *lorawan.JoinAcceptPayload) {
 			}
 		}
 	}
+	n.chPlan = slices.Clone(n.channels)
 }
 
 // sfOfDR maps EU868 DR0…DR5 to SF12…SF7.
@@ -138,7 +152,8 @@ func sfOfDR(dr uint8) (int, bool) {
 	return 12 - int(dr), true
 }
 
-// acceptData checks a data downlink's address, counter and MIC.
+// acceptData checks a data downlink's address, counter and MIC (see
+// downlinkCounter and downlinkMICValid for what 1.1 changes).
 func (n *node) acceptData(b []byte) error {
 	var phy lorawan.PHYPayload
 	if err := phy.UnmarshalBinary(b); err != nil {
@@ -149,16 +164,17 @@ func (n *node) acceptData(b []byte) error {
 	if !ok || (mt != lorawan.UnconfirmedDataDown && mt != lorawan.ConfirmedDataDown) || mac.FHDR.DevAddr != n.sess.devAddr {
 		return ErrNotForDevice
 	}
-	fcnt := fullFCnt(n.sess.nFCntDown, mac.FHDR.FCnt)
+	next := n.downlinkCounter(mac)
+	fcnt := fullFCnt(*next, mac.FHDR.FCnt)
 	mac.FHDR.FCnt = fcnt
-	if ok, err := phy.ValidateDownlinkDataMIC(lorawan.LoRaWAN1_0, 0, n.sess.nwkSKey); err != nil || !ok {
+	if !n.downlinkMICValid(&phy) {
 		return ErrBadMIC
 	}
-	if fcnt < n.sess.nFCntDown {
-		return fmt.Errorf("%w: %d < %d", ErrReplay, fcnt, n.sess.nFCntDown)
+	if fcnt < *next {
+		return fmt.Errorf("%w: %d < %d", ErrReplay, fcnt, *next)
 	}
-	n.sess.nFCntDown = fcnt + 1
-	n.ackPending = mt == lorawan.ConfirmedDataDown
+	*next = fcnt + 1
+	n.ackPending, n.ackFCnt = mt == lorawan.ConfirmedDataDown, fcnt
 	return n.takeDownlink(&phy)
 }
 

@@ -43,6 +43,11 @@ type macState struct {
 	opts    MACOptions
 	answers []lorawan.MACCommand // for the next uplink's FOpts
 	got     *ReceivedDownlink    // the downlink acceptData just took
+	// LoRaWAN 1.1: ind is RekeyInd (after a join) or ResetInd (ABP), 0
+	// for none; indSent how many went out; indDone once answered or given up.
+	ind     lorawan.CID
+	indSent int
+	indDone bool
 }
 
 // SetMAC changes device dev's MAC options; call it before Run or RunWith.
@@ -117,14 +122,14 @@ func (n *node) takeDownlink(phy *lorawan.PHYPayload) error {
 		Device: n.Index, DevEUI: n.DevEUI, FCnt: mac.FHDR.FCnt, ACK: mac.FHDR.FCtrl.ACK,
 		Confirmed: phy.MHDR.MType == lorawan.ConfirmedDataDown, FPort: mac.FPort,
 	}
-	if err := phy.DecodeFOptsToMACCommands(); err != nil {
+	if err := n.decodeFOpts(phy); err != nil {
 		return fmt.Errorf("%w: FOpts: %v", ErrNotForDevice, err)
 	}
 	d.MAC = macCommands(mac.FHDR.FOpts)
 	if mac.FPort != nil && len(mac.FRMPayload) > 0 {
 		key := n.sess.appSKey
 		if *mac.FPort == 0 {
-			key = n.sess.nwkSKey
+			key = n.sess.nwkSEncKey
 		}
 		if err := phy.DecryptFRMPayload(key); err != nil {
 			return fmt.Errorf("%w: decrypt: %v", ErrNotForDevice, err)
@@ -168,6 +173,10 @@ func (n *node) runMAC(c lorawan.MACCommand) {
 				n.rx2SF = sf
 			}
 			n.answer(lorawan.RXParamSetupAns, &lorawan.RXParamSetupAnsPayload{ChannelACK: true, RX2DataRateACK: true, RX1DROffsetACK: true})
+		}
+	case lorawan.RekeyConf, lorawan.ResetConf:
+		if c.CID == n.mac.ind {
+			n.mac.indDone = true
 		}
 	case lorawan.RXTimingSetupReq:
 		if p, ok := c.Payload.(*lorawan.RXTimingSetupReqPayload); ok {

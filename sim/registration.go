@@ -4,8 +4,9 @@ import (
 	"github.com/hexnet/hexnet/router"
 )
 
-// MACVersion is the LoRaWAN version the simulated devices speak.
-const MACVersion = "1.0.3"
+// MACVersion is the LoRaWAN version the simulated devices speak unless
+// Config.MACVersions says otherwise.
+const MACVersion = MACVersion1_0_3
 
 // Registration is what the router's store must hold for one device: the
 // device, and for ABP devices the provisioned session. CreatedAt and
@@ -27,12 +28,13 @@ func (w *World) Registrations() []Registration {
 func registration(d Device, app string) Registration {
 	r := Registration{Device: router.Device{
 		DevEUI: d.DevEUI, JoinEUI: d.JoinEUI, Application: app, Name: d.Name,
-		MACVersion: MACVersion, OTAA: d.OTAA, AppKey: d.AppKey,
+		MACVersion: d.MACVersion, OTAA: d.OTAA, AppKey: d.AppKey, NwkKey: d.NwkKey,
 	}}
 	if !d.OTAA {
+		sNwkSIntKey, nwkSEncKey := d.networkKeys()
 		r.Session = &router.Session{
 			DevEUI: d.DevEUI, DevAddr: d.DevAddr,
-			FNwkSIntKey: d.NwkSKey, SNwkSIntKey: d.NwkSKey, NwkSEncKey: d.NwkSKey, AppSKey: d.AppSKey,
+			FNwkSIntKey: d.NwkSKey, SNwkSIntKey: sNwkSIntKey, NwkSEncKey: nwkSEncKey, AppSKey: d.AppSKey,
 		}
 	}
 	return r

@@ -17,6 +17,9 @@ const (
 	// hotspot-to-hotspot links (beacons)
 	purposeHotspotShadowing uint64 = 0xe7037ed1a0b428db
 	purposeBeaconFading     uint64 = 0x8ebc6af09c88c6e3
+	// LoRaWAN versions other than 1.0.3
+	purposeVersionKeys uint64 = 0x589965cc75374cc3
+	purposeDevNonce    uint64 = 0x1d8e4e27c47d124f
 )
 
 // mix is SplitMix64's finaliser: it spreads nearby inputs over all bits.

@@ -18,6 +18,8 @@ type Stats struct {
 	DownlinksRejected    int64 // heard but refused: wrong address, bad MIC, replay
 	BeaconsTransmitted   int64 // uplink-polarity transmissions (beacons) gateways handed to the medium
 	BeaconWitnessCopies  int64 // hotspot receptions of beacons
+	RekeyInds            int64 // LoRaWAN 1.1 RekeyInd and ResetInd commands sent
+	RekeysUnconfirmed    int64 // 1.1 devices that stopped sending them without RekeyConf/ResetConf
 }
 
 // HeardFrame is a data uplink that at least one hotspot heard: what the
@@ -53,6 +55,12 @@ func (w *World) recordUplink(up Uplink) {
 	w.listening[up.Device] = struct{}{}
 	if up.Join {
 		w.stats.JoinRequests++
+	}
+	if up.RekeyInd {
+		w.stats.RekeyInds++
+	}
+	if up.RekeyGaveUp {
+		w.stats.RekeysUnconfirmed++
 	}
 	if len(up.Receptions) == 0 {
 		return

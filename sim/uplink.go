@@ -12,7 +12,7 @@ import (
 	"github.com/hexnet/hexnet/sim/air"
 )
 
-// LoRaWAN 1.0.3 EU868 class A timing.
+// LoRaWAN EU868 class A timing (the same in 1.0.x and 1.1).
 const (
 	JoinAcceptDelay1 = 5 * time.Second
 	JoinAcceptDelay2 = 6 * time.Second
@@ -23,7 +23,7 @@ const (
 type Uplink struct {
 	Device      int
 	DevEUI      lorawan.EUI64
-	Join        bool             // a JoinRequest; otherwise UnconfirmedDataUp
+	Join        bool             // a JoinRequest; otherwise a data uplink
 	DevNonce    lorawan.DevNonce // join requests
 	DevAddr     lorawan.DevAddr  // data frames
 	FCnt        uint32           // data frames: the full 32-bit counter
@@ -34,6 +34,11 @@ type Uplink struct {
 	Modulation  air.Modulation
 	Start, End  time.Time // on air
 	Receptions  []Reception
+	Confirmed   bool // data frames: ConfirmedDataUp
+	// RekeyInd: a LoRaWAN 1.1 RekeyInd (OTAA) or ResetInd (ABP) rides in
+	// FOpts. RekeyGaveUp: the device has sent rekeyIndTries of them without
+	// an answer and stops (this frame carries none).
+	RekeyInd, RekeyGaveUp bool
 }
 
 // Reception is one hotspot's copy of an uplink.
@@ -99,15 +104,14 @@ func (n *node) receptions(r Radio, hs []Hotspot, frequencyHz uint64) []Reception
 // joinRequest fills up with a JoinRequest carrying the next DevNonce.
 func (n *node) joinRequest(up *Uplink) error {
 	up.Join = true
-	up.DevNonce = lorawan.DevNonce(n.devNonce)
-	n.devNonce++
+	up.DevNonce = n.nextDevNonce()
 	n.lastNonce = up.DevNonce
 	n.joinAttempts++
 	phy := lorawan.PHYPayload{
 		MHDR:       lorawan.MHDR{MType: lorawan.JoinRequest, Major: lorawan.LoRaWANR1},
 		MACPayload: &lorawan.JoinRequestPayload{JoinEUI: n.JoinEUI, DevEUI: n.DevEUI, DevNonce: up.DevNonce},
 	}
-	if err := phy.SetUplinkJoinMIC(n.AppKey); err != nil {
+	if err := phy.SetUplinkJoinMIC(n.joinRequestKey()); err != nil {
 		return fmt.Errorf("join request MIC: %w", err)
 	}
 	return marshalInto(up, phy)
@@ -126,13 +130,15 @@ func (n *node) dataFrame(up *Uplink) error {
 			FRMPayload: []lorawan.Payload{&lorawan.DataPayload{Bytes: append([]byte(nil), up.Payload...)}},
 		},
 	}
+	n.indicate(up)
 	n.decorateUplink(&phy)
 	if err := phy.EncryptFRMPayload(n.sess.appSKey); err != nil {
 		return fmt.Errorf("encrypt FRMPayload: %w", err)
 	}
-	if err := phy.SetUplinkDataMIC(lorawan.LoRaWAN1_0, 0, 0, 0, n.sess.nwkSKey, n.sess.nwkSKey); err != nil {
-		return fmt.Errorf("uplink MIC: %w", err)
+	if err := n.sealUplink(&phy, up); err != nil {
+		return err
 	}
+	up.Confirmed = phy.MHDR.MType == lorawan.ConfirmedDataUp
 	n.sess.fCntUp++
 	n.ackPending = false
 	return marshalInto(up, phy)

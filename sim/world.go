@@ -60,6 +60,7 @@ func placeNodes(cfg Config, city City, hs []Hotspot, rng *rand.Rand) []*node {
 	nodes := make([]*node, cfg.Devices)
 	for i := range nodes {
 		d := placeDevice(i, cfg, city, joinEUI, rng)
+		provisionVersion(&d, cfg)
 		links := reachable(cfg, d, hs)
 		d.SpreadingFactor = pickSF(cfg.Radio, d, hs, links)
 		nodes[i] = newNode(d, cfg.Seed, links)
