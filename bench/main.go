@@ -39,6 +39,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -61,7 +62,7 @@ const (
 )
 
 var figures = []string{figUplinks, figP50, figP99, figWitnessRules, figIngest, figEpochClose, figRewards,
-	figHotspotUplinks, figHotspotRSS, figRouterUplinks}
+	figHotspotUplinks, figHotspotRSS, figRouterUplinks, figCoverageAPI}
 
 // oracleFigures run after the pipeline figures, each on its own.
 var oracleFigures = []struct {
@@ -75,6 +76,7 @@ var oracleFigures = []struct {
 	{figHotspotUplinks, hotspotUplinks},
 	{figHotspotRSS, hotspotRSS},
 	{figRouterUplinks, routerUplinks},
+	{figCoverageAPI, coverageAPI},
 }
 
 type config struct {
@@ -82,7 +84,7 @@ type config struct {
 	latencyLoad                  float64
 	devices, hotspots            int
 	inflight, frames             int
-	db, only                     string
+	db, only, cpuProfile         string
 	epochDB                      string
 	epochReports, owners         int
 }
@@ -102,6 +104,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&c.epochDB, "epoch-db", defaultPostgres, "PostgreSQL for "+figEpochClose+" (a fresh schema is used); --db wins when it is postgres://…")
 	fs.IntVar(&c.epochReports, "epoch-reports", 1_000_000, "witness reports in the epoch "+figEpochClose+" closes")
 	fs.IntVar(&c.owners, "owners", 1000, "owners paid per epoch by "+figRewards)
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	fs.StringVar(&c.only, "only", "", "measure only this figure: "+strings.Join(figures, ", "))
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -139,12 +142,35 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	stopProfile, err := startProfile(cfg.cpuProfile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
 	code, err := run(ctx, cfg, os.Stdout)
+	stopProfile()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		code = 1
 	}
 	os.Exit(code)
+}
+
+// startProfile starts a CPU profile into path ("": none) and returns what
+// ends it.
+func startProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // run measures every figure wanted; the status is 1 when the pipeline lost

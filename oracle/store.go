@@ -115,6 +115,13 @@ type Epoch struct {
 // units (defined with the manifest builder, which must not import oracle).
 type ManifestEntry = manifest.Entry
 
+// HotspotReward is a hotspot's manifest entry in one closed epoch.
+type HotspotReward struct {
+	Epoch  uint64
+	Status EpochStatus // closed or paid
+	Entry  ManifestEntry
+}
+
 // TxStatus is where a reward transaction is in its life.
 type TxStatus string
 
@@ -223,6 +230,10 @@ type Epochs interface {
 	CloseEpoch(ctx context.Context, e Epoch, manifest []ManifestEntry, verdicts []Verdict) error
 	// Manifest lists the epoch's manifest sorted by hotspot address.
 	Manifest(ctx context.Context, n uint64) ([]ManifestEntry, error)
+	// HotspotRewards lists addr's manifest entries in the latest limit
+	// closed (or paid) epochs, newest first; an epoch without an entry for
+	// addr is skipped. It reads one entry per epoch, not whole manifests.
+	HotspotRewards(ctx context.Context, addr identity.Address, limit int) ([]HotspotReward, error)
 	// MarkPaid moves a closed epoch to paid; store.ErrNotFound if the epoch
 	// is not stored, store.ErrConflict unless it is closed.
 	MarkPaid(ctx context.Context, n uint64) error

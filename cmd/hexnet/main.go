@@ -4,6 +4,7 @@
 //	hexnet hotspot onboard --owner-key FILE --hotspot-key FILE [--api URL]
 //	hexnet hotspot assert-location --owner-key FILE --hotspot ADDRESS --lat LAT --lng LNG
 //	        [--gain DBI] [--elevation M] [--region EU868] [--nonce N] [--api URL]
+//	hexnet [--api URL] hotspot status ADDRESS|NAME [--epochs N] [--rewards N]
 //	hexnet epoch verify N --db URL --oracle ADDRESS [--solana-rpc URL]
 //	hexnet broker mosquitto-config --out DIR --secret FILE [--db URL] [--hotspot ADDRESS]...
 //	hexnet broker password --secret FILE --user ADDRESS|SERVICE
@@ -39,6 +40,7 @@ var commands = map[string]command{
 	"epoch verify":            {"epoch verify N --db URL --oracle ADDRESS [--solana-rpc URL] [--grace D] [--emission N]: recompute epoch N from the stored signed reports and check its root against the stored one and the memos on chain", runEpochVerify},
 	"broker mosquitto-config": {"broker mosquitto-config --out DIR --secret FILE [--db URL] [--hotspot ADDRESS]... [--service NAME]... [--anonymous-read PREFIX]... [--listen HOST:PORT]: write Mosquitto's password file, ACL (each hotspot publishes only under its own id) and configuration", runMosquittoConfig},
 	"broker password":         {"broker password --secret FILE --user ADDRESS|SERVICE: print the Mosquitto password of a hotspot (hotspotd --mqtt-password) or a service", runBrokerPassword},
+	"hotspot status":          {usageStatus + ": a hotspot's status, name, owner and location, its reports of the latest epochs with each verdict in plain words, and its rewards with their transactions (NAME as in the map, e.g. brisk-amber-otter)", runStatus},
 	"hotspot assert-location": {"hotspot assert-location --owner-key FILE --hotspot ADDRESS --lat LAT --lng LNG [--gain DBI] [--elevation M] [--region R] [--nonce N] [--api URL]", runAssertLocation},
 	// The router's management API (router --api-listen; --api, HEXNET_ROUTER_API).
 	"org add":        {usageOrgAdd + ": create an organisation (it pays for its applications' traffic in data credits)", runOrgAdd},

@@ -19,6 +19,11 @@ func FuzzRequests(f *testing.F) {
 	f.Add(http.MethodPost, "/api/v1/hotspots", "", `{"request":"AAAA"}`)
 	f.Add(http.MethodPost, "/api/v1/hotspots/"+w.a.addr().String()+"/location", "", `{"assertion":"CgV3aXRuZXNz"}`)
 	f.Add(http.MethodGet, "/api/v1/epochs/0/manifest", "", "")
+	f.Add(http.MethodGet, "/api/v1/coverage", "res=8&bbox=4.8,52.3,5.0,52.45&format=geojson", "")
+	f.Add(http.MethodGet, "/api/v1/search", "q=brisk amber&limit=5", "")
+	f.Add(http.MethodGet, "/api/v1/cells/881969c9b7fffff", "epoch=0", "")
+	f.Add(http.MethodGet, "/api/v1/hotspots", "bbox=4.8,52.3,5.0,52.45&limit=2", "")
+	f.Add(http.MethodGet, "/api/v1/hotspots/"+w.a.addr().String()+"/rewards", "limit=3", "")
 	f.Fuzz(func(t *testing.T, method, path, query, body string) {
 		if method != http.MethodGet && method != http.MethodPost {
 			return
@@ -35,7 +40,7 @@ func FuzzRequests(f *testing.F) {
 		if rec.Code >= 500 {
 			t.Fatalf("%s %s?%s: %d %s", method, path, query, rec.Code, rec.Body)
 		}
-		if rec.Code < 300 || rec.Code >= 400 {
+		if rec.Code < 300 || rec.Code >= 400 { // GeoJSON is JSON too
 			if !json.Valid(rec.Body.Bytes()) {
 				t.Fatalf("%s %s?%s: body is not JSON: %q", method, path, query, rec.Body)
 			}

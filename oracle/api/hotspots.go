@@ -3,9 +3,11 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/hexnet/hexnet/geo"
+	"github.com/hexnet/hexnet/hotspotname"
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/oracle"
 	"github.com/hexnet/hexnet/store"
@@ -15,6 +17,7 @@ import (
 // are null until a location is asserted.
 type hotspotJSON struct {
 	Address     identity.Address `json:"address"`
+	Name        string           `json:"name"` // hotspotname.Of(address)
 	Owner       identity.Address `json:"owner"`
 	Cell        *string          `json:"cell"` // H3 res-12 index, hex
 	Lat         *float64         `json:"lat"`  // the cell's centre
@@ -62,7 +65,7 @@ func (s *server) status(a identity.Address) string {
 }
 
 func (s *server) hotspot(h oracle.HotspotInfo) hotspotJSON {
-	j := hotspotJSON{Address: h.Address, Owner: h.Owner, Status: s.status(h.Address), OnboardedAt: h.OnboardedAt, Denied: h.Denied}
+	j := hotspotJSON{Address: h.Address, Name: hotspotname.Of(h.Address), Owner: h.Owner, Status: s.status(h.Address), OnboardedAt: h.OnboardedAt, Denied: h.Denied}
 	if l := h.Location; l != nil {
 		loc := location(*l)
 		j.Cell, j.Lat, j.Lng = &loc.Cell, &loc.Lat, &loc.Lng
@@ -78,16 +81,42 @@ func location(l oracle.Location) locationJSON {
 		ElevationM: l.ElevationM, Region: l.Region, Nonce: l.Nonce, AssertedAt: l.AssertedAt}
 }
 
+// listLimit is the default and largest ?limit of GET /api/v1/hotspots.
+const listLimit = 5000
+
+// truncatedHeader says "true" when a list stopped at its limit.
+const truncatedHeader = "Hexnet-Truncated"
+
+// listHotspots is GET /api/v1/hotspots[?bbox=...][&limit=N]: onboarded
+// hotspots by address, at most limit of them (Hexnet-Truncated says when
+// more matched). With a bbox, only hotspots located inside it.
 func (s *server) listHotspots(r *http.Request) (*response, error) {
+	box, err := queryBBox(r)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := queryLimit(r, listLimit, listLimit)
+	if err != nil {
+		return nil, err
+	}
 	hs, err := s.store.ListOnboarded(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	out := make([]hotspotJSON, 0, len(hs))
+	out := make([]hotspotJSON, 0, min(len(hs), limit))
+	truncated := false
 	for _, h := range hs {
+		if box != nil && (h.Location == nil || !box.contains(geo.Cell(h.Location.Cell).Center())) {
+			continue
+		}
+		if len(out) == limit {
+			truncated = true
+			break
+		}
 		out = append(out, s.hotspot(h))
 	}
-	return ok(out, cacheLive)
+	return &response{status: http.StatusOK, body: out, cache: cacheLive,
+		header: http.Header{truncatedHeader: {strconv.FormatBool(truncated)}}}, nil
 }
 
 // onboarded loads a hotspot; 404 unless it is onboarded.

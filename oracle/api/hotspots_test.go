@@ -12,7 +12,7 @@ import (
 	"github.com/hexnet/hexnet/proto/hexnetpb"
 )
 
-var hotspotFields = []string{"address", "owner", "cell", "lat", "lng", "status", "gain_dbi", "elevation_m",
+var hotspotFields = []string{"address", "name", "owner", "cell", "lat", "lng", "status", "gain_dbi", "elevation_m",
 	"region", "onboarded_at", "denied"}
 
 func TestOnboardThenAssert(t *testing.T) {

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/uber/h3-go/v4"
+
 	"github.com/hexnet/hexnet/geo"
 	"github.com/hexnet/hexnet/identity"
 )
@@ -105,8 +107,8 @@ func queryBBox(r *http.Request) (*bbox, error) {
 		return nil, badRequest("query parameter bbox %q: longitudes must be in [-180, 180]", s)
 	case b.MinLat < -90 || b.MinLat > 90 || b.MaxLat < -90 || b.MaxLat > 90:
 		return nil, badRequest("query parameter bbox %q: latitudes must be in [-90, 90]", s)
-	case b.MinLat > b.MaxLat:
-		return nil, badRequest("query parameter bbox %q: minLat is above maxLat", s)
+	case b.MinLat >= b.MaxLat:
+		return nil, badRequest("query parameter bbox %q: minLat must be below maxLat", s)
 	}
 	return b, nil
 }
@@ -142,4 +144,100 @@ func decodeBase64(field, s string) ([]byte, error) {
 		return nil, badRequest("field %q is not standard base64: %v", field, err)
 	}
 	return b, nil
+}
+
+// queryLimit reads ?limit=N in 1..max; def when absent.
+func queryLimit(r *http.Request, def, max int) (int, error) {
+	q := r.URL.Query()
+	if !q.Has("limit") {
+		return def, nil
+	}
+	n, err := strconv.Atoi(q.Get("limit"))
+	if err != nil || n < 1 || n > max {
+		return 0, badRequest("query parameter limit %q is not a number in 1..%d", q.Get("limit"), max)
+	}
+	return n, nil
+}
+
+// Resolutions of the cells endpoint: a res-5 cell (~250 km²) is a district,
+// a res-12 cell (~300 m²) is where a hotspot asserts.
+const (
+	cellResMin = 5
+	cellResMax = geo.ResAsserted
+)
+
+// pathCell reads the {cell} path segment: an H3 index in hex at a
+// resolution of cellResMin..cellResMax.
+func pathCell(r *http.Request) (geo.Cell, error) {
+	s := r.PathValue("cell")
+	c, err := geo.ParseCell(s)
+	if err != nil {
+		return 0, badRequest("cell %q is not an H3 cell index in hex (such as 8828308281fffff)", s)
+	}
+	if res := c.Resolution(); res < cellResMin || res > cellResMax {
+		return 0, badRequest("cell %s is at H3 resolution %d; want %d..%d", s, res, cellResMin, cellResMax)
+	}
+	return c, nil
+}
+
+// format is how a coverage response is encoded.
+type format int
+
+const (
+	formatJSON    format = iota // the stable JSON array
+	formatGeoJSON               // a GeoJSON FeatureCollection, as a download
+)
+
+// queryFormat reads ?format=json|geojson (json when absent).
+func queryFormat(r *http.Request) (format, error) {
+	q := r.URL.Query()
+	if !q.Has("format") {
+		return formatJSON, nil
+	}
+	switch q.Get("format") {
+	case "json":
+		return formatJSON, nil
+	case "geojson":
+		return formatGeoJSON, nil
+	}
+	return 0, badRequest("query parameter format %q: want json or geojson", q.Get("format"))
+}
+
+// maxCells bounds the cells a coverage request's area may hold at its
+// resolution (see the package documentation).
+const maxCells = 50_000
+
+// earthRadiusKm is the mean radius H3's areas are computed with.
+const earthRadiusKm = 6371.007180918475
+
+// areaKm2 is the box's area on the sphere; a nil box is the whole world.
+func (b *bbox) areaKm2() float64 {
+	if b == nil {
+		return 4 * math.Pi * earthRadiusKm * earthRadiusKm
+	}
+	dLng := b.MaxLng - b.MinLng
+	if dLng < 0 { // across the antimeridian
+		dLng += 360
+	}
+	rad := func(d float64) float64 { return d * math.Pi / 180 }
+	return earthRadiusKm * earthRadiusKm * rad(dLng) * (math.Sin(rad(b.MaxLat)) - math.Sin(rad(b.MinLat)))
+}
+
+// checkCells refuses a request whose area holds more than maxCells cells
+// at res (estimated with H3's average cell area), naming the finest
+// resolution that would do.
+func checkCells(box *bbox, res int) error {
+	area := box.areaKm2()
+	n := area / h3.HexagonAreaAvgKm2(res)
+	if n <= maxCells {
+		return nil
+	}
+	fit := res
+	for fit > 0 && area/h3.HexagonAreaAvgKm2(fit) > maxCells {
+		fit--
+	}
+	if box == nil {
+		return badRequest("the whole world holds about %.0f res-%d cells; use res <= %d or a bbox", n, res, fit)
+	}
+	return badRequest("the box holds about %.0f res-%d cells; use res <= %d or a smaller box", n, res, fit)
 }

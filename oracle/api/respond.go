@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -53,13 +54,18 @@ func epochCache(st string) cachePolicy {
 	return cacheLive
 }
 
-// response is a JSON body with its status and headers.
+// response is a body, encoded as JSON, with its status and headers.
 type response struct {
-	status int
-	body   any
-	cache  cachePolicy
-	header http.Header
+	status      int
+	body        any
+	cache       cachePolicy
+	header      http.Header
+	contentType string // "" is JSON; the body is JSON whatever this says
+	raw         []byte // body already encoded (no final newline); body is ignored
 }
+
+// jsonType is the Content-Type of responses and of every error.
+const jsonType = "application/json; charset=utf-8"
 
 func ok(body any, cache cachePolicy) (*response, error) {
 	return &response{status: http.StatusOK, body: body, cache: cache}, nil
@@ -125,17 +131,16 @@ func errorResponse(status int, msg string) *response {
 // write sends resp and returns the status sent. Successful GET responses
 // carry an ETag; a matching If-None-Match gives 304.
 func write(w http.ResponseWriter, r *http.Request, resp *response) int {
-	body, err := json.Marshal(resp.body)
+	body, err := resp.encoded()
 	if err != nil {
 		resp = errorResponse(http.StatusInternalServerError, "encode response: "+err.Error())
-		body, _ = json.Marshal(resp.body)
+		body, _ = encode(resp.body)
 	}
-	body = append(body, '\n')
 	h := w.Header()
 	for k, v := range resp.header {
 		h[k] = v
 	}
-	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Type", jsonType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	if resp.status != http.StatusOK || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		h.Set("Cache-Control", "no-store")
@@ -151,10 +156,30 @@ func write(w http.ResponseWriter, r *http.Request, resp *response) int {
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
 	}
+	if resp.contentType != "" {
+		h.Set("Content-Type", resp.contentType)
+	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
 	return http.StatusOK
+}
+
+func (r *response) encoded() ([]byte, error) {
+	if r.raw != nil {
+		return append(r.raw, '\n'), nil
+	}
+	return encode(r.body)
+}
+
+// encode is v as JSON and a newline, with "<", ">" and "&" as they are:
+// responses are never HTML, and error messages read "res <= 3".
+func encode(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return b.Bytes(), err
 }
 
 // etag is a strong validator from the body's SHA-256.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -11,92 +12,115 @@ import (
 	"github.com/hexnet/hexnet/proto/hexnetpb"
 )
 
-// closedEpochsCached bounds how many closed epochs' witness tallies are
-// kept in memory (the map's epoch selector moves between a few).
+// closedEpochsCached bounds how many closed epochs' indexes are kept in
+// memory (the map's epoch selector moves between a few).
 const closedEpochsCached = 8
 
 // witnessTally is one hotspot's valid witnesses in an epoch.
 type witnessTally struct {
 	valid    int
 	bestRSSI float32
+	rssi     []float32 // each valid witness's; sorted once the epoch is read
+	last     time.Time // when the latest one was received
 }
 
-func (t witnessTally) add(rssi float32) witnessTally {
+func (t witnessTally) add(rssi float32, at time.Time) witnessTally {
 	if t.valid == 0 || rssi > t.bestRSSI {
 		t.bestRSSI = rssi
 	}
+	if at.After(t.last) {
+		t.last = at
+	}
 	t.valid++
+	t.rssi = append(t.rssi, rssi)
 	return t
 }
 
-// witnessRSSI reads a stored witness report's RSSI without verifying its
+// decodeWitness reads a stored witness report without verifying its
 // signature again: ingest verified it, and an epoch may hold millions
 // (~52 µs each to verify). The per-hotspot reports endpoint does verify.
-func witnessRSSI(raw []byte) (float32, error) {
+func decodeWitness(raw []byte) (*hexnetpb.WitnessReport, error) {
 	var env hexnetpb.Signed
 	var w hexnetpb.WitnessReport
 	if err := proto.Unmarshal(raw, &env); err != nil {
-		return 0, fmt.Errorf("stored witness report: %w", err)
+		return nil, fmt.Errorf("stored witness report: %w", err)
 	}
 	if identity.Kind(env.GetKind()) != identity.KindWitness {
-		return 0, fmt.Errorf("stored witness report is of kind %q", env.GetKind())
+		return nil, fmt.Errorf("stored witness report is of kind %q", env.GetKind())
 	}
 	if err := proto.Unmarshal(env.GetBody(), &w); err != nil {
-		return 0, fmt.Errorf("stored witness report body: %w", err)
+		return nil, fmt.Errorf("stored witness report body: %w", err)
 	}
-	return w.GetRssi(), nil
+	return &w, nil
 }
 
-// witnessCache keeps the witness tallies of closed epochs, which never
-// change: the coverage endpoint reads an epoch's reports once, not per
+// indexCache keeps the indexes of closed epochs, which never change: the
+// map's endpoints read an epoch's registry and reports once, not per
 // request. Concurrent requests for one epoch share one computation.
-type witnessCache struct {
+type indexCache struct {
 	mu      sync.Mutex
 	max     int
-	entries map[uint64]*tallyEntry
+	entries map[uint64]*indexEntry
 	order   []uint64 // epochs by insertion, oldest first
 }
 
-type tallyEntry struct {
-	done  chan struct{}
-	tally map[identity.Address]witnessTally
-	err   error
+type indexEntry struct {
+	done chan struct{}
+	ix   *index
+	err  error
 }
 
-type tallyFunc func(ctx context.Context, epoch uint64) (map[identity.Address]witnessTally, error)
+type indexFunc func(ctx context.Context) (*index, error)
 
-func newWitnessCache(max int) *witnessCache {
-	return &witnessCache{max: max, entries: map[uint64]*tallyEntry{}}
+func newIndexCache(max int) *indexCache {
+	return &indexCache{max: max, entries: map[uint64]*indexEntry{}}
 }
 
-// get returns epoch's tally, computing it with compute on a miss. Failures
-// are not kept.
-func (c *witnessCache) get(ctx context.Context, epoch uint64, compute tallyFunc) (map[identity.Address]witnessTally, error) {
+// get returns epoch's index, computing it with compute on a miss. The
+// computation outlives a cancelled first request, so that the others
+// waiting for it are not failed; failures are not kept.
+func (c *indexCache) get(ctx context.Context, epoch uint64, compute indexFunc) (*index, error) {
 	c.mu.Lock()
 	e, hit := c.entries[epoch]
 	if !hit {
-		e = &tallyEntry{done: make(chan struct{})}
+		e = &indexEntry{done: make(chan struct{})}
 		c.insert(epoch, e)
 	}
 	c.mu.Unlock()
 	if hit {
 		select {
 		case <-e.done:
-			return e.tally, e.err
+			return e.ix, e.err
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
-	e.tally, e.err = compute(ctx, epoch)
+	e.ix, e.err = compute(context.WithoutCancel(ctx))
 	if e.err != nil {
 		c.remove(epoch, e)
 	}
 	close(e.done)
-	return e.tally, e.err
+	return e.ix, e.err
+}
+
+// ready returns epoch's index if it is built, without waiting or building.
+func (c *indexCache) ready(epoch uint64) *index {
+	c.mu.Lock()
+	e := c.entries[epoch]
+	c.mu.Unlock()
+	if e == nil {
+		return nil
+	}
+	select {
+	case <-e.done:
+		return e.ix // nil after a failure
+	default:
+		return nil
+	}
 }
 
 // insert adds an entry, evicting the oldest beyond max; c.mu is held.
-func (c *witnessCache) insert(epoch uint64, e *tallyEntry) {
+func (c *indexCache) insert(epoch uint64, e *indexEntry) {
 	c.entries[epoch] = e
 	c.order = append(c.order, epoch)
 	for len(c.order) > c.max {
@@ -105,7 +129,7 @@ func (c *witnessCache) insert(epoch uint64, e *tallyEntry) {
 	}
 }
 
-func (c *witnessCache) remove(epoch uint64, e *tallyEntry) {
+func (c *indexCache) remove(epoch uint64, e *indexEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries[epoch] != e {

@@ -33,6 +33,7 @@ func RunOracle(t *testing.T, open func(t *testing.T) oracle.Store) {
 		{"Epochs/ManifestVerdicts", testManifestVerdicts},
 		{"Epochs/CloseInvalid", testCloseInvalid},
 		{"Epochs/JudgedElsewhere", testVerdictJudgedElsewhere},
+		{"Epochs/HotspotRewards", testHotspotRewards},
 		{"RewardTxs/SaveList", testRewardTxs},
 		{"RewardTxs/EpochState", testRewardTxEpochState},
 		{"Values/TimePrecision", testOracleTimePrecision},
