@@ -10,24 +10,26 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 ARGS      ?=
 LOCALNET  := solana/localnet
+WEB       := web
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: run test build lint proto bench firmware deps clean fuzz localnet-deps
+.PHONY: run test build lint proto bench firmware deps clean fuzz localnet-deps web chromium
 
 ## run: start the all-in-one devnet (embedded broker, SQLite store, simulated hotspots and devices, router)
-run: deps localnet-deps
+run: deps localnet-deps web
 	@echo "building the devnet (the first build compiles SQLite and H3 and takes a minute or two)..."
 	@$(GO) build -o $(BIN)/devnet ./cmd/devnet
 	$(BIN)/devnet $(ARGS)
 
-## test: the whole test suite (PostgreSQL and Mosquitto tests skip locally when the services are down; fail under CI=true)
-test: deps localnet-deps
+## test: the whole test suite (PostgreSQL and Mosquitto tests skip locally when the services are down; fail under CI=true);
+##   it builds the map page and installs Chromium for the browser test first
+test: deps localnet-deps web chromium
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
 
 ## build: every binary into bin/
-build: deps
+build: deps web
 	mkdir -p bin
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
 
@@ -108,6 +110,22 @@ $(LOCALNET)/node_modules/.package-lock.json: $(LOCALNET)/package-lock.json
 	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
 	npm ci --prefix $(LOCALNET) --no-audit --no-fund
 	@touch $@
+
+## web: the coverage map page, embedded by package web: npm ci in web/ from the lockfile when node_modules is missing
+##   or older than it, then node web/build.mjs into web/dist when a source is newer than the build
+web: $(WEB)/dist/index.html.gz
+
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	npm ci --prefix $(WEB) --no-audit --no-fund
+	@touch $@
+
+$(WEB)/dist/index.html.gz: $(WEB)/node_modules/.package-lock.json $(WEB)/build.mjs $(wildcard $(WEB)/scripts/*.mjs) $(wildcard $(WEB)/src/*)
+	node $(WEB)/build.mjs
+
+## chromium: Debian's Chromium, which the browser test (cmd/devnet TestBrowserMap) drives
+chromium:
+	@[ -x /usr/bin/chromium ] || (apt-get update -qq && apt-get install -y -qq chromium)
 
 $(BIN)/protoc-gen-go:
 	GOBIN=$(BIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hexnet/hexnet/oracle"
+	"github.com/hexnet/hexnet/web"
 )
 
 func (d *devnet) banner() {
@@ -16,6 +17,7 @@ func (d *devnet) banner() {
 	if d.metrics != nil {
 		fmt.Fprintf(d.out, "  metrics         http://%s/metrics\n", d.metrics.Addr())
 	}
+	fmt.Fprintf(d.out, "  coverage map    http://%s/%s\n", d.chain.apiLn.Addr(), mapNote())
 	fmt.Fprintf(d.out, "  oracle API      http://%s/api/v1/epochs (oracle %s)\n", d.chain.apiLn.Addr(), d.chain.key.Address())
 	fmt.Fprintf(d.out, "  Solana RPC      %s (reward mint %s)\n", d.chain.localnet.URL(), d.chain.oracle.Mint())
 	fmt.Fprintf(d.out, "  epochs          every %s (+%s grace); a challenge round every %s\n", d.cfg.Epoch, d.cfg.EpochGrace, d.cfg.Round)
@@ -24,6 +26,14 @@ func (d *devnet) banner() {
 	} else {
 		fmt.Fprintln(d.out, "  stop with       Ctrl-C")
 	}
+}
+
+// mapNote warns when the binary was built without the map page.
+func mapNote() string {
+	if web.Built() {
+		return ""
+	}
+	return " (a placeholder: this binary was built before the page; run make web, then rebuild)"
 }
 
 func hostOf(addr string) string {

@@ -22,6 +22,7 @@ import (
 	"github.com/hexnet/hexnet/oracle/api"
 	"github.com/hexnet/hexnet/oracle/payout"
 	"github.com/hexnet/hexnet/region"
+	"github.com/hexnet/hexnet/web"
 )
 
 // PubSub is the MQTT connection the oracle uses (satisfied by
@@ -68,7 +69,7 @@ type Oracle struct {
 	writer   *payout.Writer
 	mint     solana.PublicKey
 	pay      chan struct{}
-	api      http.Handler
+	http     http.Handler
 }
 
 // New builds the service; with a Solana RPC it makes sure the reward mint
@@ -96,8 +97,11 @@ func New(ctx context.Context, o Options) (*Oracle, error) {
 	if err := d.setupPayout(ctx); err != nil {
 		return nil, err
 	}
-	d.api = api.New(api.Options{Store: o.Store, Presence: d.presence, Schedule: o.Schedule, Mint: d.mintString(),
-		Regions: knownRegion, Clock: o.Clock, Logger: o.Logger, Registerer: o.Registerer})
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api.New(api.Options{Store: o.Store, Presence: d.presence, Schedule: o.Schedule, Mint: d.mintString(),
+		Regions: knownRegion, Clock: o.Clock, Logger: o.Logger, Registerer: o.Registerer}))
+	mux.Handle("/", web.Handler())
+	d.http = mux
 	return d, nil
 }
 
@@ -129,8 +133,9 @@ func (d *Oracle) mintString() string {
 // Mint is the reward mint's address ("" when not paying on Solana).
 func (d *Oracle) Mint() string { return d.mintString() }
 
-// Handler serves the HTTP API.
-func (d *Oracle) Handler() http.Handler { return d.api }
+// Handler serves the HTTP API under /api/ and the coverage map (package
+// web) at every other path.
+func (d *Oracle) Handler() http.Handler { return d.http }
 
 // Presence tells which hotspots are online.
 func (d *Oracle) Presence() *oracle.Presence { return d.presence }
