@@ -74,11 +74,12 @@ const (
 
 // clusterRun is one instance's share of the cluster.
 type clusterRun struct {
-	c      Cluster
-	handle func(topic string, payload []byte)
-	log    *slog.Logger
-	held   map[int]PartitionSession
-	start  int // where this instance starts looking for free partitions
+	c        Cluster
+	handle   func(topic string, payload []byte)
+	onChange func() // after partitions are gained or lost (nil: nothing)
+	log      *slog.Logger
+	held     map[int]PartitionSession
+	start    int // where this instance starts looking for free partitions
 
 	mu    sync.Mutex
 	owned map[int]bool // by partition, for Owns
@@ -243,13 +244,16 @@ func (cr *clusterRun) heldPartitions() []int {
 
 func (cr *clusterRun) setOwned(p int, owned bool) {
 	cr.mu.Lock()
-	defer cr.mu.Unlock()
 	if owned {
 		cr.owned[p] = true
 	} else {
 		delete(cr.owned, p)
 	}
 	cr.heldGauge.Set(float64(len(cr.owned)))
+	cr.mu.Unlock()
+	if cr.onChange != nil {
+		cr.onChange()
+	}
 }
 
 // ownsShard reports whether this instance consumes the uplink shard now.

@@ -38,7 +38,11 @@ func (r *Router) handleData(ctx context.Context, j job) {
 	}
 	u.sess.FCntUp = u.fcnt + 1
 	u.sess.UpdatedAt = r.clock.Now()
-	if err := r.store.SaveSession(ctx, u.sess); err != nil {
+	if err := r.store.SaveSession(ctx, u.sess); errors.Is(err, store.ErrNotFound) {
+		r.forgetAll() // deleted while its session was cached
+		r.drop(dropUnknownDevice, "dev_eui", u.dev.DevEUI, "dedup_id", j.frame.ID)
+		return
+	} else if err != nil {
 		r.storeFailed("save_session", err, j)
 		return
 	}
@@ -49,22 +53,15 @@ func (r *Router) handleData(ctx context.Context, j job) {
 // MIC and checks the frame counter against it.
 func (r *Router) authenticate(ctx context.Context, j job, mac *lorawan.MACPayload) (uplink, bool) {
 	addr := mac.FHDR.DevAddr
-	sessions, err := r.store.SessionsByDevAddr(ctx, addr)
-	if err != nil {
-		r.storeFailed("sessions_by_devaddr", err, j)
-		return uplink{}, false
+	c, fcnt, n, ok := r.matchStored(ctx, j, mac)
+	if !ok && n > 0 && r.cache != nil {
+		r.cache.Forget(addr) // the keys cached for addr may be stale: once more from the store
+		c, fcnt, n, ok = r.matchStored(ctx, j, mac)
 	}
-	if len(sessions) == 0 {
-		r.drop(dropUnknownDevAddr, "dev_addr", addr, "dedup_id", j.frame.ID)
-		return uplink{}, false
-	}
-	cands, ok := r.candidates(ctx, j, sessions)
 	if !ok {
-		return uplink{}, false
-	}
-	c, fcnt, ok := matchSession(&j.phy, mac, cands, txParamsOf(r.band, j.frame))
-	if !ok {
-		r.drop(dropMICFailed, "dev_addr", addr, "candidates", len(sessions), "dedup_id", j.frame.ID)
+		if n > 0 {
+			r.drop(dropMICFailed, "dev_addr", addr, "candidates", n, "dedup_id", j.frame.ID)
+		}
 		return uplink{}, false
 	}
 	if reason := checkFCnt(c.sess.FCntUp, fcnt); reason != "" {
@@ -73,6 +70,28 @@ func (r *Router) authenticate(ctx context.Context, j job, mac *lorawan.MACPayloa
 	}
 	mac.FHDR.FCnt = fcnt
 	return uplink{job: j, mac: mac, sess: c.sess, dev: c.dev, fcnt: fcnt}, true
+}
+
+// matchStored finds the stored session on the frame's DevAddr whose keys
+// verify its MIC; n is how many candidates failed it (0 when the look-up
+// failed or found none, which is counted here).
+func (r *Router) matchStored(ctx context.Context, j job, mac *lorawan.MACPayload) (c candidate, fcnt uint32, n int, ok bool) {
+	addr := mac.FHDR.DevAddr
+	sessions, err := r.store.SessionsByDevAddr(ctx, addr)
+	if err != nil {
+		r.storeFailed("sessions_by_devaddr", err, j)
+		return c, 0, 0, false
+	}
+	if len(sessions) == 0 {
+		r.drop(dropUnknownDevAddr, "dev_addr", addr, "dedup_id", j.frame.ID)
+		return c, 0, 0, false
+	}
+	cands, ok := r.candidates(ctx, j, sessions)
+	if !ok {
+		return c, 0, 0, false
+	}
+	c, fcnt, ok = matchSession(&j.phy, mac, cands, txParamsOf(r.band, j.frame))
+	return c, fcnt, len(cands), ok
 }
 
 // candidate is a session that may have sent a frame, with its device (whose

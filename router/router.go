@@ -58,6 +58,10 @@ type Options struct {
 	// recognised (and dropped); 0: dedup.DefaultGrace.
 	LateGrace time.Duration
 	NetID     lorawan.NetID
+	// CacheTTL is how long devices and their sessions are served from
+	// memory (changes made elsewhere are seen after it); 0:
+	// DefaultCacheTTL, < 0: no cache.
+	CacheTTL time.Duration
 	// Cluster, when set, shares the uplink shards with the other instances
 	// of a cluster; nil consumes every shard (hexnet/up/+/+).
 	Cluster    *Cluster
@@ -92,7 +96,8 @@ type Router struct {
 	bus      Bus
 	clock    clock.Clock
 	netID    lorawan.NetID
-	cluster  *clusterRun // nil: every shard
+	cluster  *clusterRun  // nil: every shard
+	cache    *cachedStore // nil: every read goes to the store
 	log      *slog.Logger
 	m        *metrics
 	band     band.Band
@@ -138,10 +143,15 @@ func New(o Options) (*Router, error) {
 	if err := r.m.register(o.Registerer); err != nil {
 		return nil, err
 	}
+	if o.CacheTTL >= 0 {
+		r.cache = newCachedStore(o.Store, o.Clock, o.CacheTTL)
+		r.store = r.cache
+	}
 	if o.Cluster != nil {
 		if r.cluster, err = newClusterRun(*o.Cluster, r.HandleUplink, r.log); err != nil {
 			return nil, err
 		}
+		r.cluster.onChange = r.forgetAll
 		if err := registerAll(o.Registerer, r.cluster.collectors()...); err != nil {
 			return nil, err
 		}
@@ -177,6 +187,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.FlushFrames <= 0 {
 		o.FlushFrames = DefaultFlushFrames
+	}
+	if o.CacheTTL == 0 {
+		o.CacheTTL = DefaultCacheTTL
 	}
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = 4 * o.Workers * o.QueueSize
