@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/hexnet/hexnet/router"
@@ -47,7 +46,7 @@ func (s *Store) ListApplications(ctx context.Context, organisation string) ([]ro
 // DeleteApplication removes an application; store.ErrConflict while
 // devices belong to it.
 func (s *Store) DeleteApplication(ctx context.Context, id string) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txStmts) error {
 		var devices int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM devices WHERE application = ?`, id).Scan(&devices); err != nil {
 			return err

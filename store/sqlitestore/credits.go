@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -16,7 +15,7 @@ func (s *Store) AddCredits(ctx context.Context, organisation string, dc int64, a
 		return 0, fmt.Errorf("add %d DC to organisation %s: the amount must be positive", dc, organisation)
 	}
 	var balance int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txStmts) error {
 		err := tx.QueryRowContext(ctx, `UPDATE organisations SET balance_dc = balance_dc + ? WHERE id = ?
 			RETURNING balance_dc`, dc, organisation).Scan(&balance)
 		if err != nil {
@@ -39,7 +38,7 @@ func (s *Store) SpendCredits(ctx context.Context, organisation string, dc int64,
 		return 0, fmt.Errorf("spend %d DC of organisation %s: the amount is negative", dc, organisation)
 	}
 	var balance int64
-	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+	err := s.inTx(ctx, func(tx *txStmts) (err error) {
 		balance, err = spend(ctx, tx, organisation, dc, frame, at)
 		return err
 	})
@@ -49,7 +48,7 @@ func (s *Store) SpendCredits(ctx context.Context, organisation string, dc int64,
 	return balance, nil
 }
 
-func spend(ctx context.Context, tx *sql.Tx, organisation string, dc int64, frame [16]byte, at time.Time) (int64, error) {
+func spend(ctx context.Context, tx *txStmts, organisation string, dc int64, frame [16]byte, at time.Time) (int64, error) {
 	var balance int64
 	err := tx.QueryRowContext(ctx, `SELECT balance_dc FROM organisations WHERE id = ?`, organisation).Scan(&balance)
 	if err != nil {

@@ -49,7 +49,7 @@ func (s *Store) ListEpochs(ctx context.Context) ([]oracle.Epoch, error) {
 func (s *Store) CloseEpoch(ctx context.Context, e oracle.Epoch, manifest []oracle.ManifestEntry, verdicts []oracle.Verdict) error {
 	err := batch.Close(e, manifest, verdicts)
 	if err == nil {
-		err = s.inTx(ctx, func(tx *sql.Tx) error { return closeEpoch(ctx, tx, e, manifest, verdicts) })
+		err = s.inTx(ctx, func(tx *txStmts) error { return closeEpoch(ctx, tx, e, manifest, verdicts) })
 	}
 	if err != nil {
 		return fmt.Errorf("close epoch %d: %w", e.Number, mapErr(err))
@@ -58,7 +58,7 @@ func (s *Store) CloseEpoch(ctx context.Context, e oracle.Epoch, manifest []oracl
 }
 
 // closeEpoch expects input checked by batch.Close.
-func closeEpoch(ctx context.Context, tx *sql.Tx, e oracle.Epoch, manifest []oracle.ManifestEntry, verdicts []oracle.Verdict) error {
+func closeEpoch(ctx context.Context, tx *txStmts, e oracle.Epoch, manifest []oracle.ManifestEntry, verdicts []oracle.Verdict) error {
 	n := int64(e.Number)
 	res, err := tx.ExecContext(ctx, `UPDATE epochs SET status = 'closed', root = ?, closed_at = ?
 		WHERE number = ? AND status = 'open'`, blob(e.Root), nullMicros(e.ClosedAt), n)
@@ -77,7 +77,7 @@ func closeEpoch(ctx context.Context, tx *sql.Tx, e oracle.Epoch, manifest []orac
 	return nil
 }
 
-func insertManifest(ctx context.Context, tx *sql.Tx, n int64, manifest []oracle.ManifestEntry) (err error) {
+func insertManifest(ctx context.Context, tx *txStmts, n int64, manifest []oracle.ManifestEntry) (err error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO manifest_entries (epoch, hotspot, owner, beacon, witness, data, total)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
@@ -95,7 +95,7 @@ func insertManifest(ctx context.Context, tx *sql.Tx, n int64, manifest []oracle.
 	return nil
 }
 
-func insertVerdicts(ctx context.Context, tx *sql.Tx, verdicts []oracle.Verdict) (err error) {
+func insertVerdicts(ctx context.Context, tx *txStmts, verdicts []oracle.Verdict) (err error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO verdicts (`+verdictColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
@@ -112,7 +112,7 @@ func insertVerdicts(ctx context.Context, tx *sql.Tx, verdicts []oracle.Verdict) 
 	return nil
 }
 
-// querier is *sql.DB or *sql.Tx.
+// querier is *stmts or *txStmts.
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
@@ -141,7 +141,7 @@ func (s *Store) Manifest(ctx context.Context, n uint64) ([]oracle.ManifestEntry,
 
 // MarkPaid moves a closed epoch to paid.
 func (s *Store) MarkPaid(ctx context.Context, n uint64) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txStmts) error {
 		res, err := tx.ExecContext(ctx, `UPDATE epochs SET status = 'paid' WHERE number = ? AND status = 'closed'`, int64(n))
 		if err != nil {
 			return err

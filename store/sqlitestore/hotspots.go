@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -20,14 +19,14 @@ func (s *Store) TouchHotspots(ctx context.Context, at time.Time, addrs ...identi
 	if len(addrs) == 0 {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return touchHotspots(ctx, tx, micros(at), addrs) })
+	err := s.inTx(ctx, func(tx *txStmts) error { return touchHotspots(ctx, tx, micros(at), addrs) })
 	if err != nil {
 		return fmt.Errorf("touch %d hotspots: %w", len(addrs), mapErr(err))
 	}
 	return nil
 }
 
-func touchHotspots(ctx context.Context, tx *sql.Tx, at int64, addrs []identity.Address) (err error) {
+func touchHotspots(ctx context.Context, tx *txStmts, at int64, addrs []identity.Address) (err error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO hotspots (address, first_seen, last_seen) VALUES (?1, ?2, ?2)
 		ON CONFLICT (address) DO UPDATE SET
 			first_seen = min(first_seen, excluded.first_seen),

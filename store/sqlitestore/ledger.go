@@ -19,7 +19,7 @@ func (s *Store) RecordFrames(ctx context.Context, frames []router.LedgerFrame) e
 	if len(frames) == 0 {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return recordFrames(ctx, tx, frames) })
+	err := s.inTx(ctx, func(tx *txStmts) error { return recordFrames(ctx, tx, frames) })
 	if err != nil {
 		return fmt.Errorf("record %d ledger frames: %w", len(frames), mapErr(err))
 	}
@@ -31,7 +31,7 @@ type frameWriter struct {
 	frame, copy *sql.Stmt
 }
 
-func recordFrames(ctx context.Context, tx *sql.Tx, frames []router.LedgerFrame) (err error) {
+func recordFrames(ctx context.Context, tx *txStmts, frames []router.LedgerFrame) (err error) {
 	w, err := prepareFrameWriter(ctx, tx)
 	if err != nil {
 		return err
@@ -45,7 +45,7 @@ func recordFrames(ctx context.Context, tx *sql.Tx, frames []router.LedgerFrame) 
 	return nil
 }
 
-func prepareFrameWriter(ctx context.Context, tx *sql.Tx) (*frameWriter, error) {
+func prepareFrameWriter(ctx context.Context, tx *txStmts) (*frameWriter, error) {
 	frame, err := tx.PrepareContext(ctx, `INSERT INTO uplink_frames (id, dev_eui, dev_addr, fcnt, bytes, received_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
 	if err != nil {

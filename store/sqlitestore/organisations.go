@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/hexnet/hexnet/router"
@@ -45,7 +44,7 @@ func (s *Store) ListOrganisations(ctx context.Context) ([]router.Organisation, e
 // DeleteOrganisation removes an organisation and its credit entries;
 // store.ErrConflict while it has applications or routes.
 func (s *Store) DeleteOrganisation(ctx context.Context, id string) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txStmts) error {
 		var owned int
 		err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM applications WHERE organisation = ?1)
 			+ (SELECT count(*) FROM routes WHERE organisation = ?1)`, id).Scan(&owned)

@@ -28,7 +28,7 @@ func (s *Store) Onboard(ctx context.Context, h oracle.HotspotInfo) error {
 func (s *Store) AssertLocation(ctx context.Context, l oracle.Location) error {
 	nonce, err := batch.Int64("nonce", l.Nonce)
 	if err == nil {
-		err = s.inTx(ctx, func(tx *sql.Tx) error { return assertLocation(ctx, tx, l, nonce) })
+		err = s.inTx(ctx, func(tx *txStmts) error { return assertLocation(ctx, tx, l, nonce) })
 	}
 	if err != nil {
 		return fmt.Errorf("assert location %d of hotspot %s: %w", l.Nonce, l.Hotspot, mapErr(err))
@@ -36,7 +36,7 @@ func (s *Store) AssertLocation(ctx context.Context, l oracle.Location) error {
 	return nil
 }
 
-func assertLocation(ctx context.Context, tx *sql.Tx, l oracle.Location, nonce int64) error {
+func assertLocation(ctx context.Context, tx *txStmts, l oracle.Location, nonce int64) error {
 	var last sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT (SELECT max(nonce) FROM hotspot_locations WHERE hotspot = h.address)
 		FROM onboarded_hotspots h WHERE h.address = ?`, string(l.Hotspot)).Scan(&last)

@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -27,7 +26,7 @@ func (s *Store) addReports(ctx context.Context, reports []oracle.Report) (int, e
 		return 0, err
 	}
 	n := 0
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *txStmts) error {
 		var err error
 		n, err = insertReports(ctx, tx, rs)
 		return err
@@ -35,7 +34,7 @@ func (s *Store) addReports(ctx context.Context, reports []oracle.Report) (int, e
 	return n, err
 }
 
-func insertReports(ctx context.Context, tx *sql.Tx, rs []oracle.Report) (n int, err error) {
+func insertReports(ctx context.Context, tx *txStmts, rs []oracle.Report) (n int, err error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO reports (`+reportColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
 	if err != nil {

@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,14 +15,14 @@ import (
 // INSERT selects from the epoch's row only when the epoch is not open, so
 // nothing is written for an open or missing epoch.
 func (s *Store) SaveRewardTx(ctx context.Context, tx oracle.RewardTx) error {
-	err := s.inTx(ctx, func(sqlTx *sql.Tx) error { return saveRewardTx(ctx, sqlTx, tx) })
+	err := s.inTx(ctx, func(sqlTx *txStmts) error { return saveRewardTx(ctx, sqlTx, tx) })
 	if err != nil {
 		return fmt.Errorf("save reward transaction %d of epoch %d: %w", tx.Index, tx.Epoch, mapErr(err))
 	}
 	return nil
 }
 
-func saveRewardTx(ctx context.Context, db *sql.Tx, tx oracle.RewardTx) error {
+func saveRewardTx(ctx context.Context, db *txStmts, tx oracle.RewardTx) error {
 	n, err := batch.Int64("epoch", tx.Epoch)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -70,13 +69,13 @@ func (s *Store) SaveChallenges(ctx context.Context, cs []oracle.Challenge) error
 	if len(cs) == 0 {
 		return nil
 	}
-	if err := s.inTx(ctx, func(tx *sql.Tx) error { return saveChallenges(ctx, tx, cs) }); err != nil {
+	if err := s.inTx(ctx, func(tx *txStmts) error { return saveChallenges(ctx, tx, cs) }); err != nil {
 		return fmt.Errorf("save %d challenges: %w", len(cs), mapErr(err))
 	}
 	return nil
 }
 
-func saveChallenges(ctx context.Context, tx *sql.Tx, cs []oracle.Challenge) (err error) {
+func saveChallenges(ctx context.Context, tx *txStmts, cs []oracle.Challenge) (err error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO challenges (round, challengee, issued_at, envelope) VALUES (?, ?, ?, ?)`)
 	if err != nil {
 		return err

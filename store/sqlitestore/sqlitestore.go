@@ -14,6 +14,9 @@
 // queue in Go instead of failing with SQLITE_BUSY; readers use a separate
 // pool and, in WAL mode, are not blocked by the writer. busy_timeout covers
 // writers in other processes.
+//
+// Each pool runs its queries through statements prepared once per SQL text
+// (stmts), so SQLite does not parse the same SQL on every call.
 package sqlitestore
 
 import (
@@ -46,8 +49,8 @@ const pragmas = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=jour
 
 // Store is the router's storage in one SQLite database file.
 type Store struct {
-	write *sql.DB // one connection: the single writer
-	read  *sql.DB // the same database for readers; == write for Memory
+	write *stmts // one connection: the single writer
+	read  *stmts // the same database for readers; == write for Memory
 }
 
 // Open opens (creating if needed) the database at path, or a private
@@ -60,7 +63,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
-	if err := s.read.PingContext(ctx); err != nil {
+	if err := s.read.db.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -78,32 +81,36 @@ func open(path string) (*Store, error) {
 		// one connection forever and share it with readers.
 		write.SetConnMaxLifetime(0)
 		write.SetConnMaxIdleTime(0)
-		return &Store{write: write, read: write}, nil
+		w := newStmts(write)
+		return &Store{write: w, read: w}, nil
 	}
 	read, err := sql.Open("sqlite", path+"?"+pragmas)
 	if err != nil {
 		write.Close()
 		return nil, err
 	}
-	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	return &Store{write: write, read: read}, nil
+	conns := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(conns)
+	// Idle connections stay open: each keeps the statements prepared on it.
+	read.SetMaxIdleConns(conns)
+	return &Store{write: newStmts(write), read: newStmts(read)}, nil
 }
 
 // Migrate applies pending migrations.
 func (s *Store) Migrate(ctx context.Context) error {
-	if err := migrations.Up(ctx, s.write, store.SQLite); err != nil {
+	if err := migrations.Up(ctx, s.write.db, store.SQLite); err != nil {
 		return fmt.Errorf("sqlite store: %w", err)
 	}
 	return nil
 }
 
-// Close closes the database.
+// Close closes the prepared statements, then the database.
 func (s *Store) Close() error {
 	err := s.write.Close()
 	if s.read != s.write {
-		err = errors.Join(err, s.read.Close())
+		err = errors.Join(err, s.read.Close(), s.read.db.Close())
 	}
-	return err
+	return errors.Join(err, s.write.db.Close())
 }
 
 // mapErr turns SQLite errors into the store sentinels, keeping the original
@@ -131,13 +138,17 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 // fromMicros is how times are read.
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-// inTx runs fn in a write transaction, committing if it returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
+// inTx runs fn in a write transaction, committing if it returns nil. The
+// statements fn ran that were not cached yet are prepared afterwards, when
+// the writer's connection is free.
+func (s *Store) inTx(ctx context.Context, fn func(tx *txStmts) error) error {
+	tx, err := s.write.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	t := &txStmts{tx: tx, stmts: s.write}
+	defer func() { s.write.prepare(ctx, t.missed) }()
+	if err := fn(t); err != nil {
 		return errors.Join(err, tx.Rollback())
 	}
 	return tx.Commit()
