@@ -38,13 +38,18 @@ type Purchase struct {
 // exists or its MaxCopies is 0.
 func PurchaseCopies(routes []Route, d Device, s Session, copies []dedup.Copy) []dedup.Copy {
 	for _, rt := range routes {
-		if rt.Destination != DestinationBuiltin || !rt.Matches(s.DevAddr, d.JoinEUI, d.DevEUI) {
-			continue
+		if rt.Destination == DestinationBuiltin && rt.Matches(s.DevAddr, d.JoinEUI, d.DevEUI) {
+			return routeCopies(rt, copies)
 		}
-		if rt.MaxCopies > 0 && len(copies) > rt.MaxCopies {
-			return copies[:rt.MaxCopies]
-		}
-		break
+	}
+	return copies
+}
+
+// routeCopies is what a route buys of a frame's copies: the first
+// MaxCopies to arrive, or every copy when MaxCopies is 0.
+func routeCopies(rt Route, copies []dedup.Copy) []dedup.Copy {
+	if rt.MaxCopies > 0 && len(copies) > rt.MaxCopies {
+		return copies[:rt.MaxCopies]
 	}
 	return copies
 }
@@ -65,11 +70,26 @@ func Charge(ctx context.Context, st Store, d Device, s Session, f dedup.Frame, a
 	if err != nil {
 		return Purchase{}, err
 	}
-	p := Purchase{Organisation: app.Organisation, Copies: PurchaseCopies(routes, d, s, f.Copies)}
-	p.DC = int64(len(p.Copies)) * DCPerCopy(len(f.PHYPayload))
-	p.Balance, err = st.SpendCredits(ctx, app.Organisation, p.DC, f.ID, at)
+	return buy(ctx, st, app.Organisation, f, PurchaseCopies(routes, d, s, f.Copies), at)
+}
+
+// ChargeRoute buys a data frame's copies for a route that forwards it to an
+// external network server (DestinationGWMP): the route's copies (see
+// Route.MaxCopies), paid by the route's organisation at Charge's price.
+// Joins and downlinks are free and never come here.
+func ChargeRoute(ctx context.Context, st Credits, rt Route, f dedup.Frame, at time.Time) (Purchase, error) {
+	return buy(ctx, st, rt.Organisation, f, routeCopies(rt, f.Copies), at)
+}
+
+// buy takes the price of copies of frame f from the organisation's
+// balance. A balance that does not cover it is left alone and the
+// purchase is Exhausted, with no copies.
+func buy(ctx context.Context, st Credits, organisation string, f dedup.Frame, copies []dedup.Copy, at time.Time) (Purchase, error) {
+	p := Purchase{Organisation: organisation, Copies: copies, DC: int64(len(copies)) * DCPerCopy(len(f.PHYPayload))}
+	var err error
+	p.Balance, err = st.SpendCredits(ctx, organisation, p.DC, f.ID, at)
 	if errors.Is(err, ErrNoCredits) {
-		return Purchase{Organisation: app.Organisation, DC: p.DC, Balance: p.Balance, Exhausted: true}, nil
+		return Purchase{Organisation: organisation, DC: p.DC, Balance: p.Balance, Exhausted: true}, nil
 	}
 	return p, err
 }

@@ -52,8 +52,14 @@ func TestCreditPurchaseCopies(t *testing.T) {
 // organisation holding balance DC.
 func creditHarness(t *testing.T, balance int64, routes ...router.Route) (*harness, abpDevice) {
 	t.Helper()
+	return creditHarnessWith(t, balance, nil, routes...)
+}
+
+// creditHarnessWith is creditHarness with router options.
+func creditHarnessWith(t *testing.T, balance int64, opts []func(*router.Options), routes ...router.Route) (*harness, abpDevice) {
+	t.Helper()
 	ctx := context.Background()
-	h := newHarness(t, newTestStore(t))
+	h := newHarness(t, newTestStore(t), opts...)
 	must(t, h.st.CreateOrganisation(ctx, router.Organisation{ID: "acme", Name: "Acme", CreatedAt: t0}))
 	must(t, h.st.CreateApplication(ctx, router.Application{ID: testApp, Organisation: "acme", CreatedAt: t0}))
 	if balance > 0 {

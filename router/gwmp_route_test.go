@@ -105,7 +105,7 @@ func TestGWMPRoute(t *testing.T) {
 	ns := newGWMPNS(t)
 	ctx := context.Background()
 	joinEUI := lorawan.EUI64{0xaa, 1}
-	h, d := creditHarness(t, 0, router.Route{
+	h, d := creditHarness(t, 100, router.Route{
 		ID: "ext", NetID: lorawan.NetID{0, 0, 0x13}, Destination: router.DestinationGWMP, GWMPAddress: ns.conn.LocalAddr().String(),
 		DevAddrRanges: []router.DevAddrRange{{First: addrA, Last: addrA}},
 		EUIPairs:      []router.EUIPair{{JoinEUI: joinEUI}},

@@ -2,12 +2,14 @@ package router
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/brocaar/lorawan"
 
+	"github.com/hexnet/hexnet/router/dedup"
 	"github.com/hexnet/hexnet/router/gwmproute"
 )
 
@@ -143,51 +145,94 @@ func (r *Router) gwmpRoutesFor(ctx context.Context) ([]Route, *gwmproute.Forward
 	return s.routes, g.fwd
 }
 
-// forwardGWMP sends j's frame to the external network server of the first
-// GWMP route that buys it (data frames by DevAddr range, join requests by
-// EUI pair) and reports whether it did; such frames skip the built-in
-// network server.
+// forwardGWMP hands j's frame to the first GWMP route that buys it (data
+// uplinks by DevAddr range, join requests by EUI pair) and reports whether
+// one did; such frames skip the built-in network server, also when the
+// route's organisation cannot pay for them.
 func (r *Router) forwardGWMP(ctx context.Context, j job) bool {
 	routes, fwd := r.gwmpRoutesFor(ctx)
 	if fwd == nil {
 		return false
 	}
+	rt, ok := gwmpRouteFor(routes, j.phy)
+	if !ok {
+		return false
+	}
+	if err := fwd.Dial(rt.ID, rt.GWMPAddress); err != nil { // before charging: an unreachable route costs nothing
+		r.m.dropped.WithLabelValues(dropPublishError).Inc()
+		r.log.Error("GWMP route: start virtual gateway", "route", rt.ID, "address", rt.GWMPAddress, "dedup_id", j.frame.ID, "err", err)
+		return true
+	}
+	f, ok := r.buyGWMP(ctx, j, rt)
+	if !ok {
+		return true
+	}
+	if err := fwd.Forward(ctx, rt.ID, rt.GWMPAddress, f, 0); err != nil {
+		r.m.dropped.WithLabelValues(dropPublishError).Inc()
+		r.log.Error("GWMP route: forward", "route", rt.ID, "dedup_id", j.frame.ID, "err", err)
+		return true
+	}
+	r.m.published.WithLabelValues(eventGWMPForward).Inc()
+	return true
+}
+
+// gwmpRouteFor returns the first of routes that buys the frame: a data
+// uplink by its DevAddr, a join request by its JoinEUI and DevEUI.
+func gwmpRouteFor(routes []Route, phy lorawan.PHYPayload) (Route, bool) {
 	var match func(Route) bool
-	switch pl := j.phy.MACPayload.(type) {
+	switch pl := phy.MACPayload.(type) {
 	case *lorawan.MACPayload:
+		if phy.MHDR.MType != lorawan.UnconfirmedDataUp && phy.MHDR.MType != lorawan.ConfirmedDataUp {
+			return Route{}, false
+		}
 		match = func(rt Route) bool {
-			for _, rg := range rt.DevAddrRanges {
-				if rg.Contains(pl.FHDR.DevAddr) {
-					return true
-				}
-			}
-			return false
+			return slices.ContainsFunc(rt.DevAddrRanges, func(rg DevAddrRange) bool { return rg.Contains(pl.FHDR.DevAddr) })
 		}
 	case *lorawan.JoinRequestPayload:
 		match = func(rt Route) bool {
-			for _, p := range rt.EUIPairs {
-				if p.Matches(pl.JoinEUI, pl.DevEUI) {
-					return true
-				}
-			}
-			return false
+			return slices.ContainsFunc(rt.EUIPairs, func(p EUIPair) bool { return p.Matches(pl.JoinEUI, pl.DevEUI) })
 		}
 	default:
-		return false
+		return Route{}, false
 	}
-	for _, rt := range routes {
-		if !match(rt) {
-			continue
-		}
-		if err := fwd.Forward(ctx, rt.ID, rt.GWMPAddress, j.frame, rt.MaxCopies); err != nil {
-			r.m.dropped.WithLabelValues(dropPublishError).Inc()
-			r.log.Error("GWMP route: forward", "route", rt.ID, "dedup_id", j.frame.ID, "err", err)
-			return true // bought by the route all the same: not the built-in NS's
-		}
-		r.m.published.WithLabelValues(eventGWMPForward).Inc()
-		return true
+	i := slices.IndexFunc(routes, match)
+	if i < 0 {
+		return Route{}, false
 	}
-	return false
+	return routes[i], true
+}
+
+// buyGWMP buys j's frame for GWMP route rt and records the copies bought in
+// the ledger, like the built-in network server's: a data uplink's copies
+// (the route's max copies) are charged to the route's organisation, a join
+// request's are free. It returns the frame with the copies to forward;
+// false when nothing may be forwarded: the store failed or the balance is
+// gone. Routes have no event topic, so an unpaid frame is only counted
+// (no_credits) and logged.
+func (r *Router) buyGWMP(ctx context.Context, j job, rt Route) (dedup.Frame, bool) {
+	f := j.frame
+	var lf LedgerFrame
+	switch pl := j.phy.MACPayload.(type) {
+	case *lorawan.JoinRequestPayload:
+		f.Copies = routeCopies(rt, f.Copies)
+		lf = ledgerFrame(f, pl.DevEUI, lorawan.DevAddr{}, 0)
+	case *lorawan.MACPayload:
+		p, err := ChargeRoute(ctx, r.store, rt, f, r.clock.Now())
+		if err != nil {
+			r.storeFailed("charge", err, j)
+			return f, false
+		}
+		if p.Exhausted {
+			r.m.dropped.WithLabelValues(dropNoCredits).Inc()
+			r.log.Warn("GWMP route: data-credit balance exhausted; frame not forwarded", "route", rt.ID,
+				"organisation", p.Organisation, "dc", p.DC, "balance", p.Balance, "dedup_id", f.ID)
+			return f, false
+		}
+		f.Copies = p.Copies
+		lf = ledgerFrame(f, lorawan.EUI64{}, pl.FHDR.DevAddr, pl.FHDR.FCnt)
+	}
+	r.ledger.add(lf)
+	return f, true
 }
 
 // gwmpTxAck passes a hotspot's TX ack to the GWMP routes' forwarder; true

@@ -105,6 +105,14 @@ func (f *Forwarder) Stats() Stats {
 	return f.stats
 }
 
+// Dial starts the route's virtual gateway unless it runs already; addr is
+// the route's GWMPAddress. Forward dials too: a caller that charges for a
+// frame dials first, so that a route it cannot reach costs nothing.
+func (f *Forwarder) Dial(routeID, addr string) error {
+	_, err := f.gateway(routeID, addr)
+	return err
+}
+
 // Forward sends frame fr to the route's network server: one rxpk per copy
 // (copies are expected best-first or in arrival order; maxCopies > 0 keeps
 // that many). addr is the route's GWMPAddress.

@@ -153,7 +153,13 @@ func TestForwardPullRespTxAck(t *testing.T) {
 	if ack.Token != 0x1234 || ack.TxError() != gwmp.TxTooLate {
 		t.Fatalf("tx ack %+v %v", ack, ack.TxError())
 	}
-	if s := f.Stats(); s.Forwarded != 1 || s.Downlinks != 1 || s.TxAcks != 1 {
+	// Downlinks is counted once the publish returns, which may be after
+	// the bus delivered the message.
+	s := f.Stats()
+	for deadline := time.Now().Add(5 * time.Second); s.Downlinks == 0 && time.Now().Before(deadline); s = f.Stats() {
+		time.Sleep(time.Millisecond)
+	}
+	if s.Forwarded != 1 || s.Downlinks != 1 || s.TxAcks != 1 {
 		t.Fatalf("stats %+v", s)
 	}
 }
@@ -176,5 +182,26 @@ func TestTxAckNoneAfterWait(t *testing.T) {
 	ack := ns.next(gwmp.TxAck)
 	if ack.Token != 7 || ack.TxError() != gwmp.TxNone {
 		t.Fatalf("tx ack %+v", ack)
+	}
+}
+
+// TestDial: Dial starts the virtual gateway (its PULL_DATA reaches the
+// network server) and fails, so that nothing is charged, when the address
+// is wrong or the forwarder is closed.
+func TestDial(t *testing.T) {
+	ns := newTestNS(t)
+	f := gwmproute.New(gwmproute.Options{Bus: &fakeBus{ch: make(chan msg, 1)}})
+	if err := f.Dial("r3", ns.conn.LocalAddr().String()); err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	if p := ns.next(gwmp.PullData); p.GatewayEUI != gwmproute.GatewayEUI("r3") {
+		t.Errorf("PULL_DATA from %s, want the route's gateway EUI", p.GatewayEUI)
+	}
+	if err := f.Dial("r4", "no port"); err == nil {
+		t.Error("Dial to an address without a port succeeded")
+	}
+	f.Close()
+	if err := f.Dial("r3", ns.conn.LocalAddr().String()); err == nil {
+		t.Error("Dial after Close succeeded")
 	}
 }
