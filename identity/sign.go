@@ -87,13 +87,26 @@ func (k *Key) SealBytes(kind Kind, msg proto.Message) ([]byte, error) {
 	return proto.Marshal(env)
 }
 
+// VerifyFunc checks a signature by pub over body as kind; Verify is one.
+type VerifyFunc func(pub ed25519.PublicKey, kind Kind, body, sig []byte) error
+
+// SignedMessage is what a signature of kind over body signs; for verifiers
+// other than Verify.
+func SignedMessage(kind Kind, body []byte) []byte { return signedBytes(kind, body) }
+
 // Open verifies an envelope of the expected kind and decodes its body into
 // msg. It returns the signer's address.
 func Open(env *hexnetpb.Signed, kind Kind, msg proto.Message) (Address, error) {
+	return OpenWith(env, kind, msg, Verify)
+}
+
+// OpenWith is Open with another signature check (same results, other cost:
+// identity/keycache).
+func OpenWith(env *hexnetpb.Signed, kind Kind, msg proto.Message, verify VerifyFunc) (Address, error) {
 	if Kind(env.GetKind()) != kind {
 		return "", fmt.Errorf("%w: got %q, want %q", ErrWrongKind, env.GetKind(), kind)
 	}
-	if err := Verify(env.GetSigner(), kind, env.GetBody(), env.GetSignature()); err != nil {
+	if err := verify(env.GetSigner(), kind, env.GetBody(), env.GetSignature()); err != nil {
 		return "", err
 	}
 	if err := proto.Unmarshal(env.GetBody(), msg); err != nil {
@@ -104,9 +117,14 @@ func Open(env *hexnetpb.Signed, kind Kind, msg proto.Message) (Address, error) {
 
 // OpenBytes decodes a marshalled envelope and opens it.
 func OpenBytes(raw []byte, kind Kind, msg proto.Message) (Address, error) {
+	return OpenBytesWith(raw, kind, msg, Verify)
+}
+
+// OpenBytesWith is OpenBytes with another signature check.
+func OpenBytesWith(raw []byte, kind Kind, msg proto.Message, verify VerifyFunc) (Address, error) {
 	var env hexnetpb.Signed
 	if err := proto.Unmarshal(raw, &env); err != nil {
 		return "", fmt.Errorf("%w: envelope: %v", ErrBadBody, err)
 	}
-	return Open(&env, kind, msg)
+	return OpenWith(&env, kind, msg, verify)
 }

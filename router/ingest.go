@@ -56,7 +56,7 @@ func (r *Router) verify(topic string, payload []byte) (identity.Address, *hexnet
 		return "", nil, false
 	}
 	var up hexnetpb.Uplink
-	signer, err := identity.OpenBytes(payload, identity.KindUplink, &up)
+	signer, err := identity.OpenBytesWith(payload, identity.KindUplink, &up, r.keys.Verify)
 	if err != nil {
 		r.drop(openFailure(err), "hotspot", id, "err", err)
 		return "", nil, false

@@ -25,6 +25,7 @@ import (
 
 	"github.com/hexnet/hexnet/clock"
 	"github.com/hexnet/hexnet/hotspot"
+	"github.com/hexnet/hexnet/identity/keycache"
 	"github.com/hexnet/hexnet/region"
 	"github.com/hexnet/hexnet/router/dedup"
 	"github.com/hexnet/hexnet/router/integration"
@@ -96,8 +97,9 @@ type Router struct {
 	bus      Bus
 	clock    clock.Clock
 	netID    lorawan.NetID
-	cluster  *clusterRun  // nil: every shard
-	cache    *cachedStore // nil: every read goes to the store
+	cluster  *clusterRun     // nil: every shard
+	cache    *cachedStore    // nil: every read goes to the store
+	keys     *keycache.Cache // hotspots' expanded public keys, for the copies' signatures
 	log      *slog.Logger
 	m        *metrics
 	band     band.Band
@@ -136,6 +138,7 @@ func New(o Options) (*Router, error) {
 		store: o.Store, bus: o.Bus, clock: o.Clock, netID: o.NetID, band: b,
 		log:      o.Logger.With("component", "router"),
 		done:     make(chan struct{}),
+		keys:     keycache.New(0),
 		acks:     newAcks(),
 		inFlight: make(chan struct{}, o.MaxInFlight),
 	}
