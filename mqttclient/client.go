@@ -12,6 +12,7 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/eclipse/paho.mqtt.golang/packets"
 )
 
 // Will is the message the broker publishes when the client vanishes.
@@ -85,6 +86,7 @@ func Connect(ctx context.Context, o Options) (*Client, error) {
 		SetUsername(o.Username).
 		SetPassword(o.Password).
 		SetCleanSession(!o.Persistent).
+		SetStore(copyingStore{paho.NewMemoryStore()}).
 		SetAutoReconnect(true).
 		SetConnectRetry(true).
 		SetConnectRetryInterval(500 * time.Millisecond).
@@ -137,6 +139,23 @@ func (cl *Client) onConnect(then func()) {
 	if then != nil {
 		then()
 	}
+}
+
+// copyingStore is Paho's memory store handing out copies of the PUBLISH
+// packets it holds. On reconnect Paho sets the DUP flag on every stored
+// publish while the lost connection's writer may still be encoding the
+// same packet: a data race (paho.mqtt.golang v1.5.1, client.resume) that
+// the race detector caught in hotspotd's outage tests. A copy per Get keeps
+// the writer's packet untouched.
+type copyingStore struct{ paho.Store }
+
+func (s copyingStore) Get(key string) packets.ControlPacket {
+	p := s.Store.Get(key)
+	if pub, ok := p.(*packets.PublishPacket); ok {
+		c := *pub
+		return &c
+	}
+	return p
 }
 
 func wrap(h Handler) paho.MessageHandler {
