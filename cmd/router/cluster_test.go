@@ -171,4 +171,3 @@ func (u *ups) times(k frameKey) int {
 	defer u.mu.Unlock()
 	return u.n[k]
 }
-

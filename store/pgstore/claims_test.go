@@ -41,7 +41,13 @@ func TestClaims(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
-	members(ctx, t, a, 1)
+	// The server ends b's session, and its locks, just after the close.
+	for n, err := a.Members(ctx); n != 1; n, err = a.Members(ctx) {
+		if err != nil || ctx.Err() != nil {
+			t.Fatalf("Members after b closed = %d, %v", n, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	claim(ctx, t, a, 3, true)
 	claim(ctx, t, a, 4, true)
 }
@@ -65,4 +71,3 @@ func claim(ctx context.Context, t *testing.T, c interface {
 		t.Fatalf("TryClaim(%d) = %v, %v; want %v", p, ok, err, want)
 	}
 }
-
