@@ -59,7 +59,7 @@ func (r *Router) answerUplink(ctx context.Context, u *uplink) {
 	d := dataDown{ack: u.phy.MHDR.MType == lorawan.ConfirmedDataUp, confFCnt: u.fcnt, force: u.mac.FHDR.FCtrl.ADRACKReq}
 	d.cmds = r.macAnswers(ctx, u, st)
 	st.observe(u.fcnt, u.frame.Copies, now)
-	r.checkConfirmed(ctx, u, st)
+	f := r.checkConfirmed(ctx, u, st, r.frontOrEmpty(ctx, st, u.dev.DevEUI))
 	d.cmds = append(d.cmds, r.macRequests(u, st, now)...)
 	wins := r.classAWindows(u, now)
 	if len(wins) == 0 {
@@ -67,7 +67,7 @@ func (r *Router) answerUplink(ctx context.Context, u *uplink) {
 		r.log.Warn("uplink processed too late for both receive windows", "dev_eui", u.dev.DevEUI, "dedup_id", u.frame.ID)
 		return
 	}
-	wins = r.pickItem(ctx, u.dev, st, &d, wins)
+	wins = r.pickItem(ctx, u.dev, f, &d, wins)
 	if d.empty() {
 		return
 	}
@@ -75,11 +75,11 @@ func (r *Router) answerUplink(ctx context.Context, u *uplink) {
 	if d.ack {
 		p.ackFCnt = &u.fcnt
 	}
-	if !r.prepare(ctx, &u.sess, &d, p) {
+	if !r.prepare(ctx, st, &u.sess, &d, p) {
 		return
 	}
 	r.dm.rx1Lead.Observe(u.frame.FirstSeen.Add(r.rx1Delay).Sub(r.clock.Now()).Seconds())
-	r.startTx(ctx, p)
+	r.startTx(ctx, st, p)
 }
 
 // classAWindows are RX1 (the uplink's channel, its data rate less
@@ -106,8 +106,8 @@ func (r *Router) classAWindows(u *uplink, now time.Time) []rxWindow {
 // pickItem puts the next queued payload into d when it fits the MAC
 // commands beside it and a window's data rate, and returns the windows
 // that can carry the frame.
-func (r *Router) pickItem(ctx context.Context, dev Device, st *devState, d *dataDown, wins []rxWindow) []rxWindow {
-	q := st.next()
+func (r *Router) pickItem(ctx context.Context, dev Device, f queueFront, d *dataDown, wins []rxWindow) []rxWindow {
+	q := f.next()
 	if q == nil {
 		return wins
 	}
@@ -122,14 +122,13 @@ func (r *Router) pickItem(ctx context.Context, dev Device, st *devState, d *data
 		}
 	}
 	if len(fit) == 0 {
-		if len(q.Data) > r.maxPayload(0) && len(q.Data) > r.maxPayload(r.maxADRDataRate) {
-			st.remove(q)
+		if len(q.Data) > r.maxPayload(0) && len(q.Data) > r.maxPayload(r.maxADRDataRate) && r.remove(ctx, dev.DevEUI, q) {
 			r.emitError(ctx, dev, DownlinkErrorTooLarge, "queued payload larger than any data rate carries", q)
 		}
 		d.pending = true
 		return wins
 	}
-	d.item, d.pending = q, len(st.queue) > 1
+	d.item, d.pending = q, f.more
 	return fit
 }
 
@@ -142,29 +141,35 @@ func (r *Router) maxPayload(dr int) int {
 	return s.N
 }
 
-// checkConfirmed settles the confirmed downlink the device owes an ACK
-// for: acknowledged (ack event, out of the queue), or sent again, or after
-// confirmedRetries given up (ack event with acknowledged false, error event).
-func (r *Router) checkConfirmed(ctx context.Context, u *uplink, st *devState) {
-	if len(st.queue) == 0 {
-		return
-	}
-	q := st.queue[0]
-	if !q.Confirmed || q.attempts == 0 || q.state == queueWaiting {
-		return
+// checkConfirmed settles the confirmed downlink at the head of the queue
+// (f) that the device owes an ACK for: acknowledged (ack event, out of the
+// queue), or to be sent again, or after confirmedRetries given up (ack
+// event with acknowledged false, error event). It returns the head of the
+// queue after that. Called with st.mu held.
+func (r *Router) checkConfirmed(ctx context.Context, u *uplink, st *devState, f queueFront) queueFront {
+	q := f.q
+	if q == nil || !q.Confirmed || q.attempts == 0 || q.state == queueWaiting {
+		return f
 	}
 	switch {
 	case u.mac.FHDR.FCtrl.ACK:
-		st.remove(q)
+		if !r.remove(ctx, u.dev.DevEUI, q) {
+			return queueFront{}
+		}
 		r.emitAck(ctx, u.dev, u.frame.ID.String(), q, true)
 	case q.state == queueInFlight: // its TX ack is still on the way
+		return f
 	case q.attempts > confirmedRetries:
-		st.remove(q)
+		if !r.remove(ctx, u.dev.DevEUI, q) {
+			return queueFront{}
+		}
 		r.emitAck(ctx, u.dev, u.frame.ID.String(), q, false)
 		r.emitError(ctx, u.dev, DownlinkErrorNoAck, "confirmed downlink not acknowledged after retries", q)
 	default:
 		q.state = queueWaiting
+		return f
 	}
+	return r.frontOrEmpty(ctx, st, u.dev.DevEUI)
 }
 
 // pendingTx is a downlink handed to a hotspot, awaiting its TX ack.
@@ -184,9 +189,10 @@ type pendingTx struct {
 }
 
 // prepare builds the frame, advances and saves the session's downlink
-// counters and fills p; false when the frame could not be made or the
-// session not saved (nothing is sent then).
-func (r *Router) prepare(ctx context.Context, s *Session, d *dataDown, p *pendingTx) bool {
+// counters, fills p and marks its queue item in flight; false when the
+// frame could not be made or the session not saved (nothing is sent then).
+// Called with st.mu held.
+func (r *Router) prepare(ctx context.Context, st *devState, s *Session, d *dataDown, p *pendingTx) bool {
 	phy, fcnt, err := buildDataDown(p.dev, s, d)
 	if err != nil {
 		r.log.Error("build downlink", "dev_eui", p.dev.DevEUI, "err", err)
@@ -201,18 +207,18 @@ func (r *Router) prepare(ctx context.Context, s *Session, d *dataDown, p *pendin
 	p.phy, p.fcnt = phy, fcnt
 	if d.item != nil {
 		d.item.state, d.item.fcnt = queueInFlight, fcnt
-		d.item.attempts++
+		st.inFlight, st.inFlightAt = d.item.id, r.clock.Now()
 	}
 	return true
 }
 
 // startTx sends p through the best hotspot that takes it; when none does,
-// the payload goes back to waiting.
-func (r *Router) startTx(ctx context.Context, p *pendingTx) {
+// the payload goes back to waiting. Called with st.mu held.
+func (r *Router) startTx(ctx context.Context, st *devState, p *pendingTx) {
 	if r.sendNext(ctx, p) {
 		return
 	}
-	r.txFailed(p, "NO_HOTSPOT")
+	r.txFailed(st, p, "NO_HOTSPOT")
 }
 
 // sendNext tries p's remaining hotspots in order; true once one was
@@ -228,11 +234,12 @@ func (r *Router) sendNext(ctx context.Context, p *pendingTx) bool {
 	return false
 }
 
-// txFailed puts p's payload back in the queue after every hotspot failed.
-func (r *Router) txFailed(p *pendingTx, code string) {
+// txFailed puts p's payload back to waiting after every hotspot failed:
+// the stored item is unchanged (not transmitted). Called with st.mu held.
+func (r *Router) txFailed(st *devState, p *pendingTx, code string) {
 	r.dm.result.WithLabelValues(dlFailed).Inc()
 	r.log.Debug("downlink not transmitted", "dev_eui", p.dev.DevEUI, "fcnt", p.fcnt, "error", code)
-	if p.item != nil && p.item.state == queueInFlight {
-		p.item.state = queueWaiting
+	if p.item != nil {
+		st.settled(p.item.id)
 	}
 }

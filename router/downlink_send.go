@@ -98,9 +98,13 @@ func (r *Router) downlinkItem(phy []byte, c dedup.Copy, w rxWindow) *hexnetpb.Do
 // in RX2's parameters, through the hotspots that heard its latest uplink
 // (best SNR first). Called with st.mu held.
 func (r *Router) sendClassC(ctx context.Context, dev Device, st *devState) {
-	q := st.next()
-	if q == nil || len(st.lastHeard) == 0 {
+	if len(st.lastHeard) == 0 {
 		return // sent after the next uplink instead
+	}
+	f := r.frontOrEmpty(ctx, st, dev.DevEUI)
+	q := f.next()
+	if q == nil {
+		return
 	}
 	w := rxWindow{immediate: true, frequency: uint64(r.plan.RX2.FrequencyHz), dr: r.plan.RX2.DataRate}
 	if len(q.Data) > r.maxPayload(w.dr) {
@@ -112,10 +116,10 @@ func (r *Router) sendClassC(ctx context.Context, dev Device, st *devState) {
 		r.log.Error("class C downlink: get session", "dev_eui", dev.DevEUI, "err", err)
 		return
 	}
-	d := dataDown{item: q, pending: len(st.queue) > 1}
+	d := dataDown{item: q, pending: f.more}
 	p := &pendingTx{dev: dev, wins: []rxWindow{w}, next: append([]dedup.Copy(nil), st.lastHeard...), item: q}
-	if !r.prepare(ctx, &sess, &d, p) {
+	if !r.prepare(ctx, st, &sess, &d, p) {
 		return
 	}
-	r.startTx(ctx, p)
+	r.startTx(ctx, st, p)
 }

@@ -6,20 +6,23 @@ import (
 	"time"
 
 	"github.com/brocaar/lorawan"
+	"github.com/google/uuid"
 
 	"github.com/hexnet/hexnet/region"
 	"github.com/hexnet/hexnet/router/dedup"
 )
 
 // devState is what the network server remembers of a device between
-// frames, in memory: its downlink queue, ADR history and settings, pending
-// MAC commands and where it was last heard. mu guards every field; it is
-// held while a downlink for the device is decided and built, so the
-// device's session counters advance in order.
+// frames, in memory: ADR history and settings, pending MAC commands, where
+// it was last heard and which queued downlink it handed to a hotspot (the
+// queue itself is in the store). mu guards every field and the device's
+// stored queue; it is held while a downlink for the device is decided and
+// built, so the device's session counters advance in order.
 type devState struct {
 	mu sync.Mutex
 
-	queue []*queued // application downlinks, oldest first
+	inFlight   uuid.UUID // queue item sent, TX ack awaited; uuid.Nil: none
+	inFlightAt time.Time // when it was sent
 
 	history     []adrSample  // last adrHistoryLen uplinks
 	txPower     int          // TX power index the device uses (0: its maximum)

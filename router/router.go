@@ -117,7 +117,7 @@ type Router struct {
 	rx1Delay          time.Duration
 	devStatusInterval time.Duration
 	maxADRDataRate    int         // fastest LoRa 125 kHz uplink data rate
-	states            *devStates  // per-device downlink queue and MAC state
+	states            *devStates  // per-device MAC state and the downlink awaiting its TX ack (the queue is in the store)
 	txPending         *pendingTxs // downlinks awaiting a TX ack
 	gwmp              gwmpRoutes  // GWMP routes and their virtual gateways (worker.go)
 	dm                *downlinkMetrics

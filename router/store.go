@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/brocaar/lorawan"
+	"github.com/google/uuid"
 
 	"github.com/hexnet/hexnet/identity"
 )
@@ -131,6 +132,45 @@ type Hotspots interface {
 	ListHotspots(ctx context.Context) ([]Hotspot, error)
 }
 
+// QueueItem is an application downlink in a device's queue, as the store
+// keeps it.
+type QueueItem struct {
+	ID     uuid.UUID // the queueItemId of its ack, txack and error events
+	DevEUI lorawan.EUI64
+	Downlink
+	CreatedAt time.Time
+	// Attempts counts the transmissions a hotspot reported; FCnt and SentAt
+	// are those of the latest and are zero before the first.
+	Attempts int
+	FCnt     uint32
+	SentAt   time.Time
+}
+
+// DownlinkQueue stores every device's application downlinks, oldest first,
+// so that they outlive a router restart and move with the device's uplink
+// shard to another instance of a cluster. An unknown device has an empty
+// queue; deleting a device deletes its queue.
+type DownlinkQueue interface {
+	// EnqueueDownlink appends an item (Attempts, FCnt and SentAt ignored) to
+	// its device's queue: ErrQueueFull when the queue holds
+	// MaxQueuedDownlinks, store.ErrNotFound if the device is not registered,
+	// store.ErrConflict if the ID is queued already.
+	EnqueueDownlink(ctx context.Context, q QueueItem) error
+	// ListDownlinks lists the limit oldest items of a device's queue, oldest
+	// first; limit <= 0 lists all of them.
+	ListDownlinks(ctx context.Context, devEUI lorawan.EUI64, limit int) ([]QueueItem, error)
+	// RecordDownlinkTx records a transmission of an item: one more attempt,
+	// sent at `at` with frame counter fcnt. store.ErrNotFound if the item
+	// is no longer queued.
+	RecordDownlinkTx(ctx context.Context, id uuid.UUID, fcnt uint32, at time.Time) error
+	// DeleteDownlink takes an item out of its queue (delivered, acknowledged
+	// or given up); store.ErrNotFound if it is not queued.
+	DeleteDownlink(ctx context.Context, id uuid.UUID) error
+	// FlushDownlinks empties a device's queue and returns how many items it
+	// held.
+	FlushDownlinks(ctx context.Context, devEUI lorawan.EUI64) (int, error)
+}
+
 // Store is everything the router keeps. Times round-trip at microsecond
 // precision (truncated) and come back in UTC; store/storetest is the
 // conformance suite every implementation passes.
@@ -143,4 +183,30 @@ type Store interface {
 	Applications
 	Routes
 	Credits
+	DownlinkQueue
+	APIKeys
+}
+
+// APIKey is an organisation's key to the management API. The store keeps
+// only the SHA-256 of its secret; the secret is shown once, at creation.
+type APIKey struct {
+	ID           string
+	Organisation string
+	SecretHash   [32]byte
+	CreatedAt    time.Time
+}
+
+// APIKeys stores organisations' management API keys; deleting an
+// organisation deletes its keys.
+type APIKeys interface {
+	// CreateAPIKey: store.ErrNotFound if the organisation is missing,
+	// store.ErrConflict if the ID exists.
+	CreateAPIKey(ctx context.Context, k APIKey) error
+	// GetAPIKey returns a key by ID; store.ErrNotFound if there is none.
+	GetAPIKey(ctx context.Context, id string) (APIKey, error)
+	// ListAPIKeys lists an organisation's keys sorted by ID.
+	ListAPIKeys(ctx context.Context, organisation string) ([]APIKey, error)
+	// DeleteAPIKey revokes the organisation's key; store.ErrNotFound if the
+	// organisation has no key of that ID.
+	DeleteAPIKey(ctx context.Context, organisation, id string) error
 }

@@ -2,11 +2,13 @@ package router
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/proto/hexnetpb"
+	"github.com/hexnet/hexnet/store"
 )
 
 // txAckTopic is where hotspots publish TX acks. Every router instance
@@ -65,7 +67,7 @@ func (r *Router) HandleTxAck(topic string, payload []byte) {
 	}
 	r.log.Debug("downlink refused by hotspot; trying the next", "dev_eui", p.dev.DevEUI, "hotspot", id, "error", code)
 	if !r.sendNext(ctx, p) {
-		r.txFailed(p, code)
+		r.txFailed(st, p, code)
 	}
 }
 
@@ -85,17 +87,28 @@ func (r *Router) txDone(ctx context.Context, st *devState, p *pendingTx, item in
 	}
 	if q := p.item; q != nil {
 		ev.QueueItemID = q.id.String()
-		if q.Confirmed {
-			if q.state == queueInFlight {
-				q.state = queueAwaiting
-			}
-		} else {
-			st.remove(q)
-		}
+		r.transmitted(ctx, st, p.dev, q, p.fcnt)
 	}
 	r.emit(ctx, p.dev, eventTxAck, ev)
 	if p.dev.Class == "C" {
 		r.sendClassC(ctx, p.dev, st)
+	}
+}
+
+// transmitted records that queue item q went on air with frame counter
+// fcnt: a confirmed item now awaits the device's ACK (its attempts and
+// fcnt in the store), an unconfirmed one leaves the queue. An item flushed
+// meanwhile is ignored. Called with st.mu held.
+func (r *Router) transmitted(ctx context.Context, st *devState, dev Device, q *queued, fcnt uint32) {
+	st.settled(q.id)
+	if !q.Confirmed {
+		r.remove(ctx, dev.DevEUI, q)
+		return
+	}
+	err := r.store.RecordDownlinkTx(ctx, q.id, fcnt, r.clock.Now().UTC())
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		r.m.storeErrors.WithLabelValues("record_downlink_tx").Inc()
+		r.log.Error("record downlink transmission; the queue misses this attempt", "dev_eui", dev.DevEUI, "queue_item_id", q.id, "err", err)
 	}
 }
 

@@ -2,7 +2,7 @@
 // server: it takes signed uplinks from hotspots over MQTT, deduplicates,
 // verifies and decrypts them, answers joins, and publishes application events.
 //
-//	router --mqtt tcp://HOST:PORT --db postgres://…|sqlite://PATH [--api-listen HOST:PORT]
+//	router --mqtt tcp://HOST:PORT --db postgres://…|sqlite://PATH [--api-listen HOST:PORT [--api-admin-token-file FILE]]
 //	router migrate --db URL
 //	router config [flags]
 package main
@@ -34,18 +34,19 @@ var version = "dev"
 
 // Config is the router's configuration.
 type Config struct {
-	MQTT          string        `toml:"mqtt" help:"MQTT broker URL, tcp://HOST:PORT"`
-	MQTTUsername  string        `toml:"mqtt_username" help:"MQTT username, if the broker asks for one"`
-	MQTTPassword  string        `toml:"mqtt_password" help:"MQTT password"`
-	DB            string        `toml:"db" help:"store URL: postgres://USER@HOST:PORT/DB or sqlite://PATH"`
-	AutoMigrate   bool          `toml:"auto_migrate" help:"apply pending database migrations at start (otherwise run: router migrate)"`
-	DedupWindow   time.Duration `toml:"dedup_window" help:"how long to gather copies of one frame from several hotspots"`
-	NetID         string        `toml:"net_id" help:"LoRaWAN NetID (6 hex digits) that OTAA DevAddrs are allocated from"`
-	Cluster       string        `toml:"cluster" help:"with a PostgreSQL store: the name routers sharing the uplinks use (their MQTT sessions and locks); empty consumes every uplink alone"`
-	Partitions    int           `toml:"partitions" help:"with --cluster: how many parts the uplink shards are split into (1, 2, 4, 8, 16, 32 or 64; the same on every instance)"`
-	MetricsListen string        `toml:"metrics_listen" help:"address for Prometheus /metrics; empty disables"`
-	APIListen     string        `toml:"api_listen" help:"address of the management API (/api/v1: organisations, applications, devices, routes, balances; no authentication: keep it on a private address), e.g. 127.0.0.1:8081; empty disables"`
-	LogLevel      string        `toml:"log_level" help:"debug, info, warn or error"`
+	MQTT              string        `toml:"mqtt" help:"MQTT broker URL, tcp://HOST:PORT"`
+	MQTTUsername      string        `toml:"mqtt_username" help:"MQTT username, if the broker asks for one"`
+	MQTTPassword      string        `toml:"mqtt_password" help:"MQTT password"`
+	DB                string        `toml:"db" help:"store URL: postgres://USER@HOST:PORT/DB or sqlite://PATH"`
+	AutoMigrate       bool          `toml:"auto_migrate" help:"apply pending database migrations at start (otherwise run: router migrate)"`
+	DedupWindow       time.Duration `toml:"dedup_window" help:"how long to gather copies of one frame from several hotspots"`
+	NetID             string        `toml:"net_id" help:"LoRaWAN NetID (6 hex digits) that OTAA DevAddrs are allocated from"`
+	Cluster           string        `toml:"cluster" help:"with a PostgreSQL store: the name routers sharing the uplinks use (their MQTT sessions and locks); empty consumes every uplink alone"`
+	Partitions        int           `toml:"partitions" help:"with --cluster: how many parts the uplink shards are split into (1, 2, 4, 8, 16, 32 or 64; the same on every instance)"`
+	MetricsListen     string        `toml:"metrics_listen" help:"address for Prometheus /metrics; empty disables"`
+	APIListen         string        `toml:"api_listen" help:"address of the management API (/api/v1: organisations, applications, devices, routes, balances, API keys), e.g. 127.0.0.1:8081; empty disables. Off loopback it needs api_admin_token_file"`
+	APIAdminTokenFile string        `toml:"api_admin_token_file" help:"file of the management API's admin bearer tokens, one per line, mode 0600 (create one with: (umask 077; hexnet apikey new > FILE)); empty: a loopback API takes requests without a token and any other address is refused"`
+	LogLevel          string        `toml:"log_level" help:"debug, info, warn or error"`
 }
 
 func defaults() *Config {
@@ -144,7 +145,7 @@ func run(ctx context.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	apiSrv, err := listenAPI(cfg.APIListen, db, r, reg, log)
+	apiSrv, err := listenAPI(cfg.APIListen, cfg.APIAdminTokenFile, db, r, reg, log)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,8 @@ import (
 // Downlinks is the router's downlink queue (*router.Router satisfies it).
 type Downlinks interface {
 	Enqueue(ctx context.Context, devEUI lorawan.EUI64, d router.Downlink) (uuid.UUID, error)
-	Queue(devEUI lorawan.EUI64) []router.QueuedDownlink
+	ListQueue(ctx context.Context, devEUI lorawan.EUI64) ([]router.QueuedDownlink, error)
+	FlushQueue(ctx context.Context, devEUI lorawan.EUI64) (int, error)
 }
 
 // queueIn is a downlink to queue; data is base64.
@@ -80,9 +81,33 @@ func (s *server) listQueue(r *http.Request) (*response, error) {
 	if _, err := s.store.GetDevice(r.Context(), eui); err != nil {
 		return nil, err
 	}
+	queued, err := q.ListQueue(r.Context(), eui)
+	if err != nil {
+		return nil, err
+	}
 	items := []queueItemJSON{}
-	for _, d := range q.Queue(eui) {
+	for _, d := range queued {
 		items = append(items, queueItemJSON{ID: d.ID.String(), FPort: d.FPort, Data: d.Data, Confirmed: d.Confirmed, Pending: d.Pending})
 	}
 	return ok(map[string]any{"items": items})
+}
+
+// flushQueue: DELETE /api/v1/devices/{devEUI}/queue → 204, the device's
+// queue emptied.
+func (s *server) flushQueue(r *http.Request) (*response, error) {
+	q, err := s.downlinksOrUnavailable()
+	if err != nil {
+		return nil, err
+	}
+	eui, err := pathDevEUI(r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.GetDevice(r.Context(), eui); err != nil {
+		return nil, err
+	}
+	if _, err := q.FlushQueue(r.Context(), eui); err != nil {
+		return nil, err
+	}
+	return noContent()
 }

@@ -60,11 +60,20 @@ func TestDownlinkQueueEndpoints(t *testing.T) {
 	do(t, srv, step{"GET", q, "", 200, []string{
 		`"id":"` + created.ID + `"`, `"fPort":10`, `"data":"AQID"`, `"confirmed":true`, `"pending":false`,
 	}})
+	run(t, srv, []step{
+		{"POST", q, `{"fPort":11,"data":"BA=="}`, 201, nil},
+		{"DELETE", q, "", 204, nil},
+		{"GET", q, "", 200, []string{`{"items":[]}`}},
+		{"DELETE", q, "", 204, nil}, // an empty queue flushes too
+		{"DELETE", "/api/v1/devices/70b3d57ed00000ff/queue", "", 404, nil},
+		{"DELETE", "/api/v1/devices/nothex/queue", "", 400, nil},
+	})
 }
 
 func TestDownlinkQueueUnavailable(t *testing.T) {
 	srv, _ := newServer(t)
 	do(t, srv, step{"GET", "/api/v1/devices/70b3d57ed0000001/queue", "", 503, []string{"no downlink queue"}})
+	do(t, srv, step{"DELETE", "/api/v1/devices/70b3d57ed0000001/queue", "", 503, []string{"no downlink queue"}})
 }
 
 func TestApplicationIntegrationFields(t *testing.T) {

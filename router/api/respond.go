@@ -20,20 +20,23 @@ const maxBody = 64 << 10
 // into a JSON error with the right status.
 type handlerFunc func(r *http.Request) (*response, error)
 
-// response is a JSON body with its status; a nil body sends none.
+// response is a JSON body with its status and extra headers; a nil body
+// sends none.
 type response struct {
 	status int
 	body   any
+	header http.Header
 }
 
-func ok(body any) (*response, error)      { return &response{http.StatusOK, body}, nil }
-func created(body any) (*response, error) { return &response{http.StatusCreated, body}, nil }
+func ok(body any) (*response, error)      { return &response{http.StatusOK, body, nil}, nil }
+func created(body any) (*response, error) { return &response{http.StatusCreated, body, nil}, nil }
 func noContent() (*response, error)       { return &response{status: http.StatusNoContent}, nil }
 
-// apiError is an error the client caused.
+// apiError is an error the client caused; header is sent with it.
 type apiError struct {
 	status int
 	msg    string
+	header http.Header
 }
 
 func (e *apiError) Error() string { return e.msg }
@@ -73,7 +76,9 @@ func (s *server) failure(route string, r *http.Request, err error) *response {
 	var ae *apiError
 	switch {
 	case errors.As(err, &ae):
-		return errorResponse(ae.status, ae.msg)
+		resp := errorResponse(ae.status, ae.msg)
+		resp.header = ae.header
+		return resp
 	case errors.Is(err, store.ErrNotFound):
 		return errorResponse(http.StatusNotFound, err.Error())
 	case errors.Is(err, store.ErrConflict):
@@ -87,6 +92,9 @@ func (s *server) failure(route string, r *http.Request, err error) *response {
 
 func write(w http.ResponseWriter, resp *response) {
 	h := w.Header()
+	for k, v := range resp.header {
+		h[k] = v
+	}
 	h.Set("Cache-Control", "no-store")
 	if resp.body == nil {
 		w.WriteHeader(resp.status)

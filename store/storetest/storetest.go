@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) router.Store) {
 		{"Hotspots/Empty", testNoHotspots},
 	}
 	tests = append(tests, manageTests...)
+	tests = append(tests, queueTests...)
+	tests = append(tests, apiKeyTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,16 @@
+-- +goose Up
+-- Organisation API keys of the router's management API. Only the SHA-256
+-- of a key's secret is kept (the secret is shown once, at creation); the
+-- keys go with their organisation.
+
+CREATE TABLE api_keys (
+    id           text        PRIMARY KEY,
+    organisation text        NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+    secret_hash  bytea       NOT NULL CHECK (octet_length(secret_hash) = 32),
+    created_at   timestamptz NOT NULL
+);
+
+CREATE INDEX api_keys_organisation ON api_keys (organisation, id);
+
+-- +goose Down
+DROP TABLE api_keys;
