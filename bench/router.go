@@ -40,7 +40,7 @@ const (
 const routerHotspots = 3
 
 // routerFrames caps the frames signed up front (three signatures each).
-const routerFrames = 60_000
+const routerFrames = 150_000
 
 // signedFleet is the fleet with every frame sealed by every hotspot.
 type signedFleet struct {

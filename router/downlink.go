@@ -67,7 +67,7 @@ func (r *Router) answerUplink(ctx context.Context, u *uplink) {
 		r.log.Warn("uplink processed too late for both receive windows", "dev_eui", u.dev.DevEUI, "dedup_id", u.frame.ID)
 		return
 	}
-	wins = r.pickItem(ctx, u.dev, f, &d, wins)
+	wins = r.pickItem(ctx, u.dev, st, f, &d, wins)
 	if d.empty() {
 		return
 	}
@@ -106,15 +106,29 @@ func (r *Router) classAWindows(u *uplink, now time.Time) []rxWindow {
 // pickItem puts the next queued payload into d when it fits the MAC
 // commands beside it and a window's data rate, and returns the windows
 // that can carry the frame.
-func (r *Router) pickItem(ctx context.Context, dev Device, f queueFront, d *dataDown, wins []rxWindow) []rxWindow {
+//
+// MAC commands too long for FOpts, or any for a LoRaWAN 1.1 device (whose
+// FOpts beside a payload would be encrypted under a counter the versions
+// of the specification disagree on), go alone in FPort 0 and the payload
+// waits. It waits one downlink at most: the next time the payload goes and
+// the MAC commands are dropped (a device repeats its requests; the
+// router's own are decided afresh), so a device that asks for something in
+// every uplink still gets its payloads.
+func (r *Router) pickItem(ctx context.Context, dev Device, st *devState, f queueFront, d *dataDown, wins []rxWindow) []rxWindow {
 	q := f.next()
 	if q == nil {
 		return wins
 	}
 	if macLen(d.cmds) > maxFOptsLen || (len(d.cmds) > 0 && isLoRaWAN11(dev)) {
-		d.pending = true // MAC commands go alone, in FPort 0; the payload next time
-		return wins
+		if !st.payloadTurn {
+			st.payloadTurn = true
+			d.pending = true
+			return wins
+		}
+		st.dropMACRequests(d.cmds)
+		d.cmds = nil
 	}
+	st.payloadTurn = false
 	fit := make([]rxWindow, 0, len(wins))
 	for _, w := range wins {
 		if len(q.Data)+macLen(d.cmds) <= r.maxPayload(w.dr) {

@@ -35,6 +35,21 @@ type devState struct {
 
 	lastHeard []dedup.Copy // copies of the latest uplink, best SNR first
 	heardAt   time.Time    // router time of that uplink
+
+	payloadTurn bool // MAC commands went alone while a payload waited: the payload goes next
+}
+
+// dropMACRequests forgets the router's own requests among cmds, which will
+// not be sent: they are decided afresh with the next uplink.
+func (st *devState) dropMACRequests(cmds []lorawan.MACCommand) {
+	for _, c := range cmds {
+		switch c.CID {
+		case lorawan.LinkADRReq:
+			st.adrSent = nil
+		case lorawan.DevStatusReq:
+			st.statusAt = time.Time{}
+		}
+	}
 }
 
 // devStates holds every device's devState.
