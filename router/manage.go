@@ -199,6 +199,12 @@ func (rt Route) Check() error {
 		if !r.Contains(r.First) || !r.Contains(r.Last) {
 			return fmt.Errorf("route %s: DevAddr range %s-%s ends before it starts", rt.ID, r.First, r.Last)
 		}
+		// A DevAddr carries its network's NetID in its prefix: a range
+		// outside the route's NetID would buy another network's devices.
+		if !r.First.IsNetID(rt.NetID) || !r.Last.IsNetID(rt.NetID) {
+			return fmt.Errorf("route %s: DevAddr range %s-%s is not NetID %s's (its DevAddrs start with that network's prefix)",
+				rt.ID, r.First, r.Last, rt.NetID)
+		}
 	}
 	switch {
 	case rt.Destination == DestinationBuiltin && rt.GWMPAddress == "":

@@ -204,6 +204,7 @@ func TestRoutes(t *testing.T) {
 		{"POST", "/api/v1/routes", strings.Replace(routeGen, `"000013"`, `"13"`, 1), 400, []string{"net_id"}},
 		{"POST", "/api/v1/routes", strings.Replace(routeGen, `"first":"26000000"`, `"first":"27000000"`, 1), 400, []string{"ends before it starts"}},
 		{"POST", "/api/v1/routes", strings.Replace(routeGen, `"max_copies":1`, `"max_copies":-1`, 1), 400, []string{"negative"}},
+		{"POST", "/api/v1/routes", strings.Replace(routeGen, `"000013"`, `"000024"`, 1), 400, []string{"is not NetID 000024's"}},
 		{"POST", "/api/v1/routes", `{"organisation":"acme","net_id":"000013"}`, 400, []string{"selects nothing"}},
 		{"POST", "/api/v1/routes", strings.Replace(routeGW, `"ns.example.org:1700"`, `"ns.example.org"`, 1), 400, []string{"gwmp_address"}},
 		{"POST", "/api/v1/routes", strings.Replace(routeGW, `,"gwmp_address":"ns.example.org:1700"`, ``, 1), 400, []string{"destination"}},
