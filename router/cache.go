@@ -36,6 +36,7 @@ type cachedStore struct {
 
 	mu       sync.Mutex
 	gen      uint64 // counts session writes, so a read that raced one is not cached
+	devGen   uint64 // counts device updates, likewise
 	sessions map[lorawan.DevAddr]cachedSessions
 	devices  map[lorawan.EUI64]cachedDevice
 	addrOf   map[lorawan.EUI64]lorawan.DevAddr // where each cached session is filed
@@ -109,6 +110,7 @@ func (c *cachedStore) SessionsByDevAddr(ctx context.Context, addr lorawan.DevAdd
 func (c *cachedStore) GetDevice(ctx context.Context, devEUI lorawan.EUI64) (Device, error) {
 	c.mu.Lock()
 	e, ok := c.devices[devEUI]
+	gen := c.devGen
 	c.mu.Unlock()
 	if ok && c.fresh(e.at) {
 		return e.dev, nil
@@ -119,6 +121,9 @@ func (c *cachedStore) GetDevice(ctx context.Context, devEUI lorawan.EUI64) (Devi
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.devGen != gen {
+		return d, nil // a device was updated meanwhile: d may predate it
+	}
 	c.bound()
 	c.devices[devEUI] = cachedDevice{dev: d, at: c.clock.Now()}
 	return d, nil
@@ -179,6 +184,18 @@ func (c *cachedStore) DeleteDevice(ctx context.Context, devEUI lorawan.EUI64) er
 	return err
 }
 
+// UpdateDevice writes through and drops the cached device, so that this
+// router's next look-up reads the new name and keys; other routers see them
+// when their copy expires.
+func (c *cachedStore) UpdateDevice(ctx context.Context, d Device) error {
+	err := c.Store.UpdateDevice(ctx, d)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.devGen++
+	delete(c.devices, d.DevEUI)
+	return err
+}
+
 // dropSession removes devEUI's session from addr's cached list.
 func (c *cachedStore) dropSession(addr lorawan.DevAddr, devEUI lorawan.EUI64) {
 	delete(c.addrOf, devEUI)
@@ -208,6 +225,11 @@ func (c *cachedStore) bound() {
 		c.addrOf = map[lorawan.EUI64]lorawan.DevAddr{}
 	}
 }
+
+// Store is the router's view of its store: through its cache, so that
+// writes made with it (the management API's, in the same process) are seen
+// by this router at once.
+func (r *Router) Store() Store { return r.store }
 
 // forgetAll empties the cache, if there is one.
 func (r *Router) forgetAll() {

@@ -14,7 +14,8 @@ const (
 	usageDeviceAddABP = "device add-abp --app APP --dev-eui HEX --dev-addr HEX --app-s-key HEX " +
 		"(--nwk-s-key HEX | --f-nwk-s-int-key HEX --s-nwk-s-int-key HEX --nwk-s-enc-key HEX) " +
 		"--mac-version 1.0.2|1.0.3|1.0.4|1.1.0 [--fcnt-up N] [--name NAME] [--api URL]"
-	usageRouteAdd = "route add --org ORG --net-id HEX [--id ID] [--devaddr FIRST-LAST]... [--eui JOINEUI[:DEVEUI]]... " +
+	usageDeviceUpdate = "device update --dev-eui HEX [--name NAME] [--app-key HEX] [--nwk-key HEX] [--api URL]"
+	usageRouteAdd     = "route add --org ORG --net-id HEX [--id ID] [--devaddr FIRST-LAST]... [--eui JOINEUI[:DEVEUI]]... " +
 		"[--max-copies N] [--gwmp HOST:PORT] [--api URL]"
 )
 
@@ -62,6 +63,27 @@ func runDeviceAddABP(ctx context.Context, e *env, args []string) error {
 	body := map[string]any{"application": in["app"], "dev_eui": in["dev-eui"], "join_eui": in["join-eui"],
 		"mac_version": in["mac-version"], "name": in["name"], "abp": abp}
 	return callRouter(ctx, e, http.MethodPost, *api, "/devices", body)
+}
+
+// runDeviceUpdate changes a device's name or OTAA root keys; what is not
+// given stays as it is.
+func runDeviceUpdate(ctx context.Context, e *env, args []string) error {
+	fs, api := routerFlags("device update")
+	eui := fs.String("dev-eui", "", "the device's DevEUI")
+	body := map[string]string{}
+	for _, f := range []string{"name", "app-key", "nwk-key"} {
+		fs.Func(f, f, func(v string) error { body[strings.ReplaceAll(f, "-", "_")] = v; return nil })
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required(usageDeviceUpdate, map[string]string{"dev-eui": *eui}); err != nil {
+		return err
+	}
+	if len(body) == 0 {
+		return fmt.Errorf("%w: nothing to change: give --name, --app-key or --nwk-key: %s", errUsage, usageDeviceUpdate)
+	}
+	return callRouter(ctx, e, http.MethodPut, *api, "/devices/"+url.PathEscape(*eui), body)
 }
 
 func runDeviceList(ctx context.Context, e *env, args []string) error {

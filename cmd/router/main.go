@@ -145,7 +145,7 @@ func run(ctx context.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	apiSrv, err := listenAPI(cfg.APIListen, cfg.APIAdminTokenFile, db, r, reg, log)
+	apiSrv, err := listenAPI(cfg.APIListen, cfg.APIAdminTokenFile, r.Store(), r, reg, log) // through the router's cache: its changes are seen at once
 	if err != nil {
 		return err
 	}

@@ -101,6 +101,7 @@ func (s *server) routes(mux *http.ServeMux) {
 		{"POST /api/v1/devices", s.createDevice, ownApplicationBody},
 		{"GET /api/v1/devices", s.listDevices, ownDevices},
 		{"GET /api/v1/devices/{devEUI}", s.getDevice, ownDevicePath},
+		{"PUT /api/v1/devices/{devEUI}", s.updateDevice, ownDevicePath},
 		{"DELETE /api/v1/devices/{devEUI}", s.deleteDevice, ownDevicePath},
 		{"POST /api/v1/devices/{devEUI}/queue", s.enqueueDownlink, ownDevicePath},
 		{"GET /api/v1/devices/{devEUI}/queue", s.listQueue, ownDevicePath},

@@ -118,16 +118,26 @@ func (in deviceIn) parseOTAA(d router.Device) (router.Device, *router.Session, e
 	}
 	if in.MACVersion != "1.1.0" {
 		if in.NwkKey != "" {
-			return d, nil, badRequest("field \"nwk_key\": LoRaWAN %s has one root key (app_key); nwk_key is for 1.1.0", in.MACVersion)
+			return d, nil, errOneRootKey(in.MACVersion)
 		}
 		return d, nil, nil
 	}
 	return d, nil, hexField("nwk_key", in.NwkKey, &d.NwkKey, 16)
 }
 
+// errOneRootKey refuses a nwk_key for a LoRaWAN 1.0.x device.
+func errOneRootKey(macVersion string) error {
+	return badRequest("field \"nwk_key\": LoRaWAN %s has one root key (app_key); nwk_key is for 1.1.0", macVersion)
+}
+
+// errABPRootKeys refuses root keys for an ABP device.
+func errABPRootKeys() error {
+	return badRequest("an ABP device has session keys (\"abp\"), not root keys (app_key, nwk_key)")
+}
+
 func (in deviceIn) parseABP(d router.Device) (router.Device, *router.Session, error) {
 	if in.AppKey != "" || in.NwkKey != "" {
-		return d, nil, badRequest("an ABP device has session keys (\"abp\"), not root keys (app_key, nwk_key)")
+		return d, nil, errABPRootKeys()
 	}
 	if err := optionalHex("join_eui", in.JoinEUI, &d.JoinEUI, 8); err != nil {
 		return d, nil, err
@@ -202,4 +212,132 @@ func (s *server) deleteDevice(r *http.Request) (*response, error) {
 		return nil, err
 	}
 	return noContent()
+}
+
+// deviceUpdate is the body of PUT /api/v1/devices/{devEUI}: the fields of a
+// registration (deviceIn), each optional. name, app_key and nwk_key replace
+// the stored values when present; absent ones are left as they are. The
+// fields fixed at registration (dev_eui, join_eui, application,
+// mac_version) may be sent only with the device's current values, and abp
+// not at all: OTAA or ABP, and an ABP session, stay as registered.
+type deviceUpdate struct {
+	DevEUI      *string `json:"dev_eui"`
+	JoinEUI     *string `json:"join_eui"`
+	Application *string `json:"application"`
+	MACVersion  *string `json:"mac_version"`
+	Name        *string `json:"name"`
+	AppKey      *string `json:"app_key"`
+	NwkKey      *string `json:"nwk_key"`
+	ABP         *abpIn  `json:"abp"`
+}
+
+// updateDevice changes a device's name or, for OTAA, its root keys; its
+// session and used DevNonces stay. Routers serve devices from a cache for
+// up to router.DefaultCacheTTL (a minute): a router whose cache is this
+// API's store sees the change at once, any other within the TTL.
+// Meanwhile its events carry the old name and a join made with a new key
+// is dropped there (join_mic), to be repeated by the device.
+func (s *server) updateDevice(r *http.Request) (*response, error) {
+	eui, err := pathDevEUI(r)
+	if err != nil {
+		return nil, err
+	}
+	var in deviceUpdate
+	if err := decodeBody(r, &in); err != nil {
+		return nil, err
+	}
+	d, err := s.store.GetDevice(r.Context(), eui)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.apply(&d); err != nil {
+		return nil, err
+	}
+	if err := s.store.UpdateDevice(r.Context(), d); err != nil {
+		return nil, err
+	}
+	return ok(deviceOut(d))
+}
+
+// apply checks the update against the device and changes d.
+func (in deviceUpdate) apply(d *router.Device) error {
+	if err := in.checkFixed(*d); err != nil {
+		return err
+	}
+	if in.Name != nil {
+		d.Name = *in.Name
+	}
+	return in.applyKeys(d)
+}
+
+// checkFixed refuses a change of what is fixed at registration.
+func (in deviceUpdate) checkFixed(d router.Device) error {
+	if in.ABP != nil {
+		kind := "an OTAA device cannot become an ABP one"
+		if !d.OTAA {
+			kind = "an ABP device's session cannot be changed"
+		}
+		return badRequest("field \"abp\": %s; delete the device and register it again", kind)
+	}
+	if err := sameEUI("dev_eui", in.DevEUI, d.DevEUI); err != nil {
+		return err
+	}
+	if err := sameEUI("join_eui", in.JoinEUI, d.JoinEUI); err != nil {
+		return err
+	}
+	if err := sameString("application", in.Application, d.Application); err != nil {
+		return err
+	}
+	return sameString("mac_version", in.MACVersion, d.MACVersion)
+}
+
+// applyKeys sets an OTAA device's root keys.
+func (in deviceUpdate) applyKeys(d *router.Device) error {
+	if in.AppKey == nil && in.NwkKey == nil {
+		return nil
+	}
+	if !d.OTAA {
+		return errABPRootKeys()
+	}
+	if in.AppKey != nil {
+		if err := hexField("app_key", *in.AppKey, &d.AppKey, 16); err != nil {
+			return err
+		}
+	}
+	if in.NwkKey == nil {
+		return nil
+	}
+	if d.MACVersion != "1.1.0" {
+		return errOneRootKey(d.MACVersion)
+	}
+	return hexField("nwk_key", *in.NwkKey, &d.NwkKey, 16)
+}
+
+// sameEUI refuses an EUI field that is sent with another value than the
+// device's.
+func sameEUI(field string, value *string, have lorawan.EUI64) error {
+	if value == nil {
+		return nil
+	}
+	var eui lorawan.EUI64
+	if err := hexField(field, *value, &eui, 8); err != nil {
+		return err
+	}
+	if eui != have {
+		return errFixed(field, *value, have.String())
+	}
+	return nil
+}
+
+// sameString is sameEUI for a text field.
+func sameString(field string, value *string, have string) error {
+	if value != nil && *value != have {
+		return errFixed(field, *value, have)
+	}
+	return nil
+}
+
+func errFixed(field, got, have string) error {
+	return badRequest("field %q cannot be changed (the device has %q, the request %q): "+
+		"delete the device and register it again", field, have, got)
 }

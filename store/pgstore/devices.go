@@ -83,3 +83,17 @@ func (s *Store) DeleteDevice(ctx context.Context, devEUI lorawan.EUI64) error {
 	}
 	return nil
 }
+
+// UpdateDevice replaces a device's name and root keys; store.ErrNotFound if
+// there is none.
+func (s *Store) UpdateDevice(ctx context.Context, d router.Device) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE devices SET name = $2, app_key = $3, nwk_key = $4 WHERE dev_eui = $1`,
+		eui(d.DevEUI), d.Name, key(d.AppKey), key(d.NwkKey))
+	if err == nil && tag.RowsAffected() == 0 {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("update device %s: %w", d.DevEUI, mapErr(err))
+	}
+	return nil
+}

@@ -58,6 +58,20 @@ func (s *Store) DeleteDevice(ctx context.Context, devEUI lorawan.EUI64) error {
 	return nil
 }
 
+// UpdateDevice replaces a device's name and root keys; store.ErrNotFound if
+// there is none.
+func (s *Store) UpdateDevice(ctx context.Context, d router.Device) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE devices SET name = ?, app_key = ?, nwk_key = ? WHERE dev_eui = ?`,
+		d.Name, key(d.AppKey), key(d.NwkKey), eui(d.DevEUI))
+	if err == nil {
+		err = expectRows(res)
+	}
+	if err != nil {
+		return fmt.Errorf("update device %s: %w", d.DevEUI, mapErr(err))
+	}
+	return nil
+}
+
 // expectRows is store.ErrNotFound when a statement changed no row.
 func expectRows(res sql.Result) error {
 	n, err := res.RowsAffected()

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/hexnet/hexnet/router"
 	"github.com/hexnet/hexnet/store"
@@ -111,4 +112,40 @@ func testDeleteDevice(t *testing.T, s router.Store) {
 		t.Errorf("GetSession of a re-created device = %v, want store.ErrNotFound", err)
 	}
 	mustUseNonce(t, s, d, 7)
+}
+
+// testUpdateDevice: UpdateDevice replaces the name and root keys, keeps the
+// fields fixed at creation, the session and the used nonces, and touches no
+// other device.
+func testUpdateDevice(t *testing.T, s router.Store) {
+	d, other := device(2, "app"), device(4, "app")
+	mustCreate(t, s, d, other)
+	mustSave(t, s, session(2, addrA))
+	mustUseNonce(t, s, d, 7)
+	up := d
+	up.Name, up.AppKey, up.NwkKey = "renamed", aesKey(50), aesKey(51)
+	up.JoinEUI, up.Application, up.MACVersion, up.OTAA = devEUI(9), "elsewhere", "1.1.0", false
+	up.CreatedAt = d.CreatedAt.Add(time.Hour)
+	if err := s.UpdateDevice(t.Context(), up); err != nil {
+		t.Fatalf("UpdateDevice: %v", err)
+	}
+	want := d
+	want.Name, want.AppKey, want.NwkKey = up.Name, up.AppKey, up.NwkKey
+	if got, err := s.GetDevice(t.Context(), d.DevEUI); err != nil {
+		t.Fatalf("GetDevice: %v", err)
+	} else if diff := diff(storedDevices([]router.Device{want})[0], got); diff != "" {
+		t.Errorf("after UpdateDevice (-want +got):\n%s", diff)
+	}
+	if got, err := s.GetDevice(t.Context(), other.DevEUI); err != nil || got.Name != other.Name || got.AppKey != other.AppKey {
+		t.Errorf("the other device changed: %+v, %v", got, err)
+	}
+	if _, err := s.GetSession(t.Context(), d.DevEUI); err != nil {
+		t.Errorf("GetSession after UpdateDevice = %v, want the session kept", err)
+	}
+	if err := s.UseDevNonce(t.Context(), d.DevEUI, 7); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("reusing a DevNonce after UpdateDevice = %v, want store.ErrConflict", err)
+	}
+	if err := s.UpdateDevice(t.Context(), device(3, "app")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UpdateDevice(missing) = %v, want store.ErrNotFound", err)
+	}
 }

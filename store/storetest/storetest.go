@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) router.Store) {
 		{"Devices/Missing", testMissingDevice},
 		{"Devices/List", testListDevices},
 		{"Devices/Delete", testDeleteDevice},
+		{"Devices/Update", testUpdateDevice},
 		{"Sessions/SaveGet", testSaveGetSession},
 		{"Sessions/Replace", testReplaceSession},
 		{"Sessions/Missing", testMissingSession},
