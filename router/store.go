@@ -91,7 +91,7 @@ type Devices interface {
 	// its ledger frames stay.
 	DeleteDevice(ctx context.Context, devEUI lorawan.EUI64) error
 	// UpdateDevice replaces the mutable fields of the device d.DevEUI
-	// names: Name, AppKey and NwkKey. Its other fields are fixed at
+	// names: Name, Class, AppKey and NwkKey. Its other fields are fixed at
 	// creation and ignored here; its session and used DevNonces stay.
 	// store.ErrNotFound if there is no such device.
 	UpdateDevice(ctx context.Context, d Device) error

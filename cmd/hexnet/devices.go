@@ -10,11 +10,11 @@ import (
 
 const (
 	usageDeviceAdd = "device add --app APP --dev-eui HEX --join-eui HEX --app-key HEX [--nwk-key HEX] " +
-		"--mac-version 1.0.2|1.0.3|1.0.4|1.1.0 [--name NAME] [--api URL]"
+		"--mac-version 1.0.2|1.0.3|1.0.4|1.1.0 [--name NAME] [--class A|C] [--api URL]"
 	usageDeviceAddABP = "device add-abp --app APP --dev-eui HEX --dev-addr HEX --app-s-key HEX " +
 		"(--nwk-s-key HEX | --f-nwk-s-int-key HEX --s-nwk-s-int-key HEX --nwk-s-enc-key HEX) " +
-		"--mac-version 1.0.2|1.0.3|1.0.4|1.1.0 [--fcnt-up N] [--name NAME] [--api URL]"
-	usageDeviceUpdate = "device update --dev-eui HEX [--name NAME] [--app-key HEX] [--nwk-key HEX] [--api URL]"
+		"--mac-version 1.0.2|1.0.3|1.0.4|1.1.0 [--fcnt-up N] [--name NAME] [--class A|C] [--api URL]"
+	usageDeviceUpdate = "device update --dev-eui HEX [--name NAME] [--class A|C] [--app-key HEX] [--nwk-key HEX] [--api URL]"
 	usageRouteAdd     = "route add --org ORG --net-id HEX [--id ID] [--devaddr FIRST-LAST]... [--eui JOINEUI[:DEVEUI]]... " +
 		"[--max-copies N] [--gwmp HOST:PORT] [--api URL]"
 )
@@ -23,7 +23,7 @@ const (
 func runDeviceAdd(ctx context.Context, e *env, args []string) error {
 	fs, api := routerFlags("device add")
 	in := map[string]string{}
-	for _, f := range []string{"app", "dev-eui", "join-eui", "app-key", "nwk-key", "mac-version", "name"} {
+	for _, f := range []string{"app", "dev-eui", "join-eui", "app-key", "nwk-key", "mac-version", "name", "class"} {
 		fs.Func(f, f, func(v string) error { in[f] = v; return nil })
 	}
 	if err := parse(fs, args); err != nil {
@@ -34,7 +34,7 @@ func runDeviceAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	body := map[string]string{"application": in["app"], "dev_eui": in["dev-eui"], "join_eui": in["join-eui"],
-		"app_key": in["app-key"], "nwk_key": in["nwk-key"], "mac_version": in["mac-version"], "name": in["name"]}
+		"app_key": in["app-key"], "nwk_key": in["nwk-key"], "mac_version": in["mac-version"], "name": in["name"], "class": in["class"]}
 	return callRouter(ctx, e, http.MethodPost, *api, "/devices", body)
 }
 
@@ -43,7 +43,7 @@ func runDeviceAddABP(ctx context.Context, e *env, args []string) error {
 	fs, api := routerFlags("device add-abp")
 	in := map[string]string{}
 	for _, f := range []string{"app", "dev-eui", "join-eui", "dev-addr", "nwk-s-key", "f-nwk-s-int-key",
-		"s-nwk-s-int-key", "nwk-s-enc-key", "app-s-key", "mac-version", "name"} {
+		"s-nwk-s-int-key", "nwk-s-enc-key", "app-s-key", "mac-version", "name", "class"} {
 		fs.Func(f, f, func(v string) error { in[f] = v; return nil })
 	}
 	fcnt := fs.Uint("fcnt-up", 0, "the next uplink frame counter")
@@ -61,17 +61,17 @@ func runDeviceAddABP(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	body := map[string]any{"application": in["app"], "dev_eui": in["dev-eui"], "join_eui": in["join-eui"],
-		"mac_version": in["mac-version"], "name": in["name"], "abp": abp}
+		"mac_version": in["mac-version"], "name": in["name"], "class": in["class"], "abp": abp}
 	return callRouter(ctx, e, http.MethodPost, *api, "/devices", body)
 }
 
-// runDeviceUpdate changes a device's name or OTAA root keys; what is not
+// runDeviceUpdate changes a device's name, class or OTAA root keys; what is not
 // given stays as it is.
 func runDeviceUpdate(ctx context.Context, e *env, args []string) error {
 	fs, api := routerFlags("device update")
 	eui := fs.String("dev-eui", "", "the device's DevEUI")
 	body := map[string]string{}
-	for _, f := range []string{"name", "app-key", "nwk-key"} {
+	for _, f := range []string{"name", "class", "app-key", "nwk-key"} {
 		fs.Func(f, f, func(v string) error { body[strings.ReplaceAll(f, "-", "_")] = v; return nil })
 	}
 	if err := parse(fs, args); err != nil {
@@ -81,7 +81,7 @@ func runDeviceUpdate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(body) == 0 {
-		return fmt.Errorf("%w: nothing to change: give --name, --app-key or --nwk-key: %s", errUsage, usageDeviceUpdate)
+		return fmt.Errorf("%w: nothing to change: give --name, --class, --app-key or --nwk-key: %s", errUsage, usageDeviceUpdate)
 	}
 	return callRouter(ctx, e, http.MethodPut, *api, "/devices/"+url.PathEscape(*eui), body)
 }

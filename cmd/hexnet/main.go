@@ -54,7 +54,7 @@ var commands = map[string]command{
 	"device add":        {usageDeviceAdd + ": register an OTAA device (--nwk-key only for 1.1.0)", runDeviceAdd},
 	"device add-abp":    {usageDeviceAddABP + ": register an ABP device with its session (--nwk-s-key for 1.0.x)", runDeviceAddABP},
 	"device list":       {"device list [--app APP] [--api URL]", runDeviceList},
-	"device update":     {usageDeviceUpdate + ": change a device's name or its OTAA root keys (--nwk-key only for 1.1.0); what is not given stays, the session and used DevNonces too", runDeviceUpdate},
+	"device update":     {usageDeviceUpdate + ": change a device's name, class (A|C) or its OTAA root keys (--nwk-key only for 1.1.0); what is not given stays, the session and used DevNonces too", runDeviceUpdate},
 	"device delete":     {"device delete --dev-eui HEX [--api URL]", runDeviceDelete},
 	"route add":         {usageRouteAdd + ": buy an organisation's traffic (max copies per frame) for the built-in network server or a GWMP endpoint", runRouteAdd},
 	"route list":        {"route list [--org ORG] [--api URL]", runRouteList},

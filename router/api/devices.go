@@ -24,6 +24,7 @@ type deviceIn struct {
 	MACVersion  string `json:"mac_version"`
 	AppKey      string `json:"app_key"`
 	NwkKey      string `json:"nwk_key"` // LoRaWAN 1.1 only
+	Class       string `json:"class"`   // "A" (default) or "C"
 	ABP         *abpIn `json:"abp"`
 }
 
@@ -47,12 +48,28 @@ type deviceJSON struct {
 	Name        string    `json:"name"`
 	MACVersion  string    `json:"mac_version"`
 	OTAA        bool      `json:"otaa"`
+	Class       string    `json:"class"` // "A" or "C"
 	CreatedAt   time.Time `json:"created_at"`
 }
 
 func deviceOut(d router.Device) deviceJSON {
+	class := d.Class
+	if class == "" {
+		class = "A"
+	}
 	return deviceJSON{DevEUI: d.DevEUI.String(), JoinEUI: d.JoinEUI.String(), Application: d.Application,
-		Name: d.Name, MACVersion: d.MACVersion, OTAA: d.OTAA, CreatedAt: d.CreatedAt}
+		Name: d.Name, MACVersion: d.MACVersion, OTAA: d.OTAA, Class: class, CreatedAt: d.CreatedAt}
+}
+
+// parseClass reads a device class: "A" (also "") or "C".
+func parseClass(s string) (string, error) {
+	switch s {
+	case "", "A":
+		return "", nil
+	case "C":
+		return "C", nil
+	}
+	return "", badRequest("field \"class\": %q: want \"A\" or \"C\"", s)
 }
 
 func (s *server) createDevice(r *http.Request) (*response, error) {
@@ -95,6 +112,10 @@ func (s *server) register(ctx context.Context, d router.Device, sess *router.Ses
 func (in deviceIn) parse(now time.Time) (router.Device, *router.Session, error) {
 	d := router.Device{Application: in.Application, Name: in.Name, MACVersion: in.MACVersion, OTAA: in.ABP == nil, CreatedAt: now}
 	if err := checkID("application", in.Application); err != nil {
+		return d, nil, err
+	}
+	var err error
+	if d.Class, err = parseClass(in.Class); err != nil {
 		return d, nil, err
 	}
 	if !slices.Contains(router.MACVersions, in.MACVersion) {
@@ -226,6 +247,7 @@ type deviceUpdate struct {
 	Application *string `json:"application"`
 	MACVersion  *string `json:"mac_version"`
 	Name        *string `json:"name"`
+	Class       *string `json:"class"`
 	AppKey      *string `json:"app_key"`
 	NwkKey      *string `json:"nwk_key"`
 	ABP         *abpIn  `json:"abp"`
@@ -266,6 +288,13 @@ func (in deviceUpdate) apply(d *router.Device) error {
 	}
 	if in.Name != nil {
 		d.Name = *in.Name
+	}
+	if in.Class != nil {
+		c, err := parseClass(*in.Class)
+		if err != nil {
+			return err
+		}
+		d.Class = c
 	}
 	return in.applyKeys(d)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/hexnet/hexnet/store"
 )
 
-const deviceColumns = `dev_eui, join_eui, application, name, mac_version, otaa, app_key, nwk_key, created_at`
+const deviceColumns = `dev_eui, join_eui, application, name, mac_version, otaa, app_key, nwk_key, created_at, class`
 
 // CreateDevice registers a device; store.ErrConflict if its DevEUI exists.
 func (s *Store) CreateDevice(ctx context.Context, d router.Device) error {
@@ -23,9 +23,9 @@ func (s *Store) CreateDevice(ctx context.Context, d router.Device) error {
 
 func createDevice(ctx context.Context, db DBTX, d router.Device) error {
 	_, err := db.Exec(ctx, `INSERT INTO devices (`+deviceColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		eui(d.DevEUI), eui(d.JoinEUI), d.Application, d.Name, d.MACVersion, d.OTAA,
-		key(d.AppKey), key(d.NwkKey), ts(d.CreatedAt))
+		key(d.AppKey), key(d.NwkKey), ts(d.CreatedAt), d.Class)
 	return mapErr(err)
 }
 
@@ -84,11 +84,11 @@ func (s *Store) DeleteDevice(ctx context.Context, devEUI lorawan.EUI64) error {
 	return nil
 }
 
-// UpdateDevice replaces a device's name and root keys; store.ErrNotFound if
-// there is none.
+// UpdateDevice replaces a device's name, class and root keys;
+// store.ErrNotFound if there is none.
 func (s *Store) UpdateDevice(ctx context.Context, d router.Device) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE devices SET name = $2, app_key = $3, nwk_key = $4 WHERE dev_eui = $1`,
-		eui(d.DevEUI), d.Name, key(d.AppKey), key(d.NwkKey))
+	tag, err := s.pool.Exec(ctx, `UPDATE devices SET name = $2, app_key = $3, nwk_key = $4, class = $5 WHERE dev_eui = $1`,
+		eui(d.DevEUI), d.Name, key(d.AppKey), key(d.NwkKey), d.Class)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = store.ErrNotFound
 	}

@@ -20,12 +20,14 @@ type deviceRow struct {
 	AppKey      []byte    `db:"app_key"`
 	NwkKey      []byte    `db:"nwk_key"`
 	CreatedAt   time.Time `db:"created_at"`
+	Class       string    `db:"class"`
 }
 
 func (r deviceRow) device() router.Device {
 	d := router.Device{
 		Application: r.Application,
 		Name:        r.Name,
+		Class:       r.Class,
 		MACVersion:  r.MACVersion,
 		OTAA:        r.OTAA,
 		CreatedAt:   r.CreatedAt.UTC(),

@@ -14,9 +14,9 @@ import (
 // CreateDevice registers a device; store.ErrConflict if its DevEUI exists.
 func (s *Store) CreateDevice(ctx context.Context, d router.Device) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		eui(d.DevEUI), eui(d.JoinEUI), d.Application, d.Name, d.MACVersion, d.OTAA,
-		key(d.AppKey), key(d.NwkKey), micros(d.CreatedAt))
+		key(d.AppKey), key(d.NwkKey), micros(d.CreatedAt), d.Class)
 	if err != nil {
 		return fmt.Errorf("create device %s: %w", d.DevEUI, mapErr(err))
 	}
@@ -58,11 +58,11 @@ func (s *Store) DeleteDevice(ctx context.Context, devEUI lorawan.EUI64) error {
 	return nil
 }
 
-// UpdateDevice replaces a device's name and root keys; store.ErrNotFound if
-// there is none.
+// UpdateDevice replaces a device's name, class and root keys;
+// store.ErrNotFound if there is none.
 func (s *Store) UpdateDevice(ctx context.Context, d router.Device) error {
-	res, err := s.write.ExecContext(ctx, `UPDATE devices SET name = ?, app_key = ?, nwk_key = ? WHERE dev_eui = ?`,
-		d.Name, key(d.AppKey), key(d.NwkKey), eui(d.DevEUI))
+	res, err := s.write.ExecContext(ctx, `UPDATE devices SET name = ?, app_key = ?, nwk_key = ?, class = ? WHERE dev_eui = ?`,
+		d.Name, key(d.AppKey), key(d.NwkKey), d.Class, eui(d.DevEUI))
 	if err == nil {
 		err = expectRows(res)
 	}

@@ -21,13 +21,14 @@ type deviceRow struct {
 	OTAA                          bool
 	AppKey, NwkKey                []byte
 	CreatedAt                     int64
+	Class                         string
 }
 
-const deviceColumns = `dev_eui, join_eui, application, name, mac_version, otaa, app_key, nwk_key, created_at`
+const deviceColumns = `dev_eui, join_eui, application, name, mac_version, otaa, app_key, nwk_key, created_at, class`
 
 func scanDevice(sc scanner) (router.Device, error) {
 	var r deviceRow
-	err := sc.Scan(&r.DevEUI, &r.JoinEUI, &r.Application, &r.Name, &r.MACVersion, &r.OTAA, &r.AppKey, &r.NwkKey, &r.CreatedAt)
+	err := sc.Scan(&r.DevEUI, &r.JoinEUI, &r.Application, &r.Name, &r.MACVersion, &r.OTAA, &r.AppKey, &r.NwkKey, &r.CreatedAt, &r.Class)
 	return r.device(), err
 }
 
@@ -35,6 +36,7 @@ func (r deviceRow) device() router.Device {
 	d := router.Device{
 		Application: r.Application,
 		Name:        r.Name,
+		Class:       r.Class,
 		MACVersion:  r.MACVersion,
 		OTAA:        r.OTAA,
 		CreatedAt:   fromMicros(r.CreatedAt),

@@ -123,14 +123,14 @@ func testUpdateDevice(t *testing.T, s router.Store) {
 	mustSave(t, s, session(2, addrA))
 	mustUseNonce(t, s, d, 7)
 	up := d
-	up.Name, up.AppKey, up.NwkKey = "renamed", aesKey(50), aesKey(51)
+	up.Name, up.AppKey, up.NwkKey, up.Class = "renamed", aesKey(50), aesKey(51), "C"
 	up.JoinEUI, up.Application, up.MACVersion, up.OTAA = devEUI(9), "elsewhere", "1.1.0", false
 	up.CreatedAt = d.CreatedAt.Add(time.Hour)
 	if err := s.UpdateDevice(t.Context(), up); err != nil {
 		t.Fatalf("UpdateDevice: %v", err)
 	}
 	want := d
-	want.Name, want.AppKey, want.NwkKey = up.Name, up.AppKey, up.NwkKey
+	want.Name, want.AppKey, want.NwkKey, want.Class = up.Name, up.AppKey, up.NwkKey, up.Class
 	if got, err := s.GetDevice(t.Context(), d.DevEUI); err != nil {
 		t.Fatalf("GetDevice: %v", err)
 	} else if diff := diff(storedDevices([]router.Device{want})[0], got); diff != "" {

@@ -42,7 +42,16 @@ func device(n byte, app string) router.Device {
 		AppKey:      aesKey(n),
 		NwkKey:      aesKey(n + 100),
 		CreatedAt:   base.Add(time.Duration(n) * time.Second),
+		Class:       classOf(n),
 	}
+}
+
+// classOf gives every third fixture device class C.
+func classOf(n byte) string {
+	if n%3 == 0 {
+		return "C"
+	}
+	return ""
 }
 
 func session(n byte, addr lorawan.DevAddr) router.Session {
