@@ -141,16 +141,23 @@ func (cl *Client) onConnect(then func()) {
 	}
 }
 
-// copyingStore is Paho's memory store handing out copies of the PUBLISH
-// packets it holds. On reconnect Paho sets the DUP flag on every stored
-// publish while the lost connection's writer may still be encoding the
-// same packet: a data race (paho.mqtt.golang v1.5.1, client.resume) that
-// the race detector caught in hotspotd's outage tests. A copy per Get keeps
-// the writer's packet untouched.
+// copyingStore is Paho's memory store keeping PUBLISH packets of its own.
+// Paho stores the very packet it hands to the connection's writer, which
+// sets its length while encoding it; on reconnect it reads the stored
+// packet back and sets DUP while the lost connection's writer may still be
+// encoding: data races (paho.mqtt.golang v1.5.1, client.resume) that the
+// race detector caught in hotspotd's outage tests. Put stores a copy (it
+// runs before the packet is handed to a writer) and Get hands out a copy,
+// so no packet is ever both stored and written.
 type copyingStore struct{ paho.Store }
 
-func (s copyingStore) Get(key string) packets.ControlPacket {
-	p := s.Store.Get(key)
+func (s copyingStore) Put(key string, p packets.ControlPacket) { s.Store.Put(key, copyPublish(p)) }
+
+func (s copyingStore) Get(key string) packets.ControlPacket { return copyPublish(s.Store.Get(key)) }
+
+// copyPublish copies a PUBLISH packet (its header and fields; the payload
+// bytes are never written to); other packets are returned as they are.
+func copyPublish(p packets.ControlPacket) packets.ControlPacket {
 	if pub, ok := p.(*packets.PublishPacket); ok {
 		c := *pub
 		return &c

@@ -16,7 +16,11 @@ func TestStoreHandsOutCopies(t *testing.T) {
 	pub := packets.NewControlPacket(packets.Publish).(*packets.PublishPacket)
 	pub.Qos, pub.MessageID, pub.Payload = 1, 7, []byte("x")
 	s.Put("o.7", pub)
+	pub.RemainingLength = 99 // the writer encoding the packet it was handed
 	got := s.Get("o.7").(*packets.PublishPacket)
+	if got.RemainingLength == 99 {
+		t.Error("the store kept the packet it was given, not a copy")
+	}
 	got.Dup = true
 	if again := s.Get("o.7").(*packets.PublishPacket); again.Dup || pub.Dup {
 		t.Error("a change to the packet Get returned reached the stored one")
