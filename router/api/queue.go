@@ -42,6 +42,21 @@ func (s *server) downlinksOrUnavailable() (Downlinks, error) {
 	return s.downlinks, nil
 }
 
+// queueOf is the downlink queue and the registered device of a
+// /devices/{devEUI}/queue request.
+func (s *server) queueOf(r *http.Request) (Downlinks, lorawan.EUI64, error) {
+	q, err := s.downlinksOrUnavailable()
+	if err != nil {
+		return nil, lorawan.EUI64{}, err
+	}
+	eui, err := pathDevEUI(r)
+	if err != nil {
+		return nil, eui, err
+	}
+	_, err = s.store.GetDevice(r.Context(), eui)
+	return q, eui, err
+}
+
 // enqueueDownlink: POST /api/v1/devices/{devEUI}/queue → 201 {"id": ...}.
 func (s *server) enqueueDownlink(r *http.Request) (*response, error) {
 	q, err := s.downlinksOrUnavailable()
@@ -70,15 +85,8 @@ func (s *server) enqueueDownlink(r *http.Request) (*response, error) {
 
 // listQueue: GET /api/v1/devices/{devEUI}/queue → 200 {"items": [...]}.
 func (s *server) listQueue(r *http.Request) (*response, error) {
-	q, err := s.downlinksOrUnavailable()
+	q, eui, err := s.queueOf(r)
 	if err != nil {
-		return nil, err
-	}
-	eui, err := pathDevEUI(r)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.store.GetDevice(r.Context(), eui); err != nil {
 		return nil, err
 	}
 	queued, err := q.ListQueue(r.Context(), eui)
@@ -95,15 +103,8 @@ func (s *server) listQueue(r *http.Request) (*response, error) {
 // flushQueue: DELETE /api/v1/devices/{devEUI}/queue → 204, the device's
 // queue emptied.
 func (s *server) flushQueue(r *http.Request) (*response, error) {
-	q, err := s.downlinksOrUnavailable()
+	q, eui, err := s.queueOf(r)
 	if err != nil {
-		return nil, err
-	}
-	eui, err := pathDevEUI(r)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.store.GetDevice(r.Context(), eui); err != nil {
 		return nil, err
 	}
 	if _, err := q.FlushQueue(r.Context(), eui); err != nil {
