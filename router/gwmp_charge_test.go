@@ -2,8 +2,6 @@ package router_test
 
 import (
 	"context"
-	"errors"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/hexnet/hexnet/identity"
 	"github.com/hexnet/hexnet/router"
 	"github.com/hexnet/hexnet/router/dedup"
+	"github.com/hexnet/hexnet/router/gwmproute/nstest"
 )
 
 var gwmpJoinEUI = lorawan.EUI64{0xaa, 2}
@@ -23,38 +22,18 @@ var gwmpJoinEUI = lorawan.EUI64{0xaa, 2}
 // balance DC and owns a GWMP route to ns buying maxCopies copies of
 // addrA's data frames and of gwmpJoinEUI's joins. Every ledger frame is
 // written at once.
-func gwmpChargeHarness(t *testing.T, balance int64, maxCopies int) (*harness, abpDevice, *gwmpNS) {
+func gwmpChargeHarness(t *testing.T, balance int64, maxCopies int) (*harness, abpDevice, *nstest.Server) {
 	t.Helper()
-	ns := newGWMPNS(t)
+	ns := nstest.New(t)
 	flushEach := func(o *router.Options) { o.FlushFrames = 1 }
 	h, d := creditHarnessWith(t, balance, []func(*router.Options){flushEach}, router.Route{
-		ID: "ext", NetID: lorawan.NetID{0, 0, 0x13}, Destination: router.DestinationGWMP, GWMPAddress: ns.conn.LocalAddr().String(),
+		ID: "ext", NetID: lorawan.NetID{0, 0, 0x13}, Destination: router.DestinationGWMP, GWMPAddress: ns.Addr(),
 		DevAddrRanges: []router.DevAddrRange{{First: addrA, Last: addrA}},
 		EUIPairs:      []router.EUIPair{{JoinEUI: gwmpJoinEUI}},
 		MaxCopies:     maxCopies, CreatedAt: t0,
 	})
 	h.bus.take()
 	return h, d, ns
-}
-
-// noPush fails if ns receives a PUSH_DATA within wait.
-func (s *gwmpNS) noPush(wait time.Duration) {
-	s.t.Helper()
-	buf := make([]byte, gwmp.MaxDatagram)
-	_ = s.conn.SetReadDeadline(time.Now().Add(wait))
-	for {
-		n, _, err := s.conn.ReadFromUDP(buf)
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			return
-		}
-		if err != nil {
-			s.t.Fatalf("read: %v", err)
-		}
-		if p, err := gwmp.Decode(buf[:n]); err == nil && p.Type == gwmp.PushData {
-			s.t.Fatalf("PUSH_DATA %+v forwarded, want nothing", p)
-		}
-	}
 }
 
 // ledgerCopies waits until the ledger holds want copies in all and returns
@@ -91,7 +70,7 @@ func TestGWMPChargeMaxCopies(t *testing.T) {
 	phy := dataFrame(t, addrA, 10, 1, make([]byte, 30), d.sess.FNwkSIntKey, d.sess.AppSKey, false) // 43 bytes: 2 DC a copy
 	h.hear(t, phy)
 
-	if push := ns.next(gwmp.PushData); len(push.Push.RXPK) != 2 {
+	if push := ns.Next(gwmp.PushData); len(push.Push.RXPK) != 2 {
 		t.Fatalf("PUSH_DATA has %d rxpk, want the 2 bought copies", len(push.Push.RXPK))
 	}
 	if got := balance(t, h); got != 96 {
@@ -121,7 +100,7 @@ func TestGWMPChargeMaxCopies(t *testing.T) {
 func TestGWMPChargeNoCredits(t *testing.T) {
 	h, d, ns := gwmpChargeHarness(t, 0, 0)
 	h.hear(t, dataFrame(t, addrA, 10, 1, []byte("hi"), d.sess.FNwkSIntKey, d.sess.AppSKey, false))
-	ns.noPush(300 * time.Millisecond)
+	ns.NoPush(300 * time.Millisecond)
 	if got := h.dropped("no_credits"); got != 1 {
 		t.Errorf("dropped{no_credits} = %v, want 1", got)
 	}
@@ -135,7 +114,7 @@ func TestGWMPChargeNoCredits(t *testing.T) {
 	_, err := h.st.AddCredits(context.Background(), "acme", 10, t0)
 	must(t, err)
 	h.hear(t, dataFrame(t, addrA, 11, 1, []byte("hi"), d.sess.FNwkSIntKey, d.sess.AppSKey, false))
-	if push := ns.next(gwmp.PushData); len(push.Push.RXPK) != 3 {
+	if push := ns.Next(gwmp.PushData); len(push.Push.RXPK) != 3 {
 		t.Fatalf("after funding: PUSH_DATA has %d rxpk, want 3", len(push.Push.RXPK))
 	}
 	if got := balance(t, h); got != 7 {
@@ -155,7 +134,7 @@ func TestGWMPChargeNoCredits(t *testing.T) {
 func TestGWMPChargeJoinFree(t *testing.T) {
 	h, _, ns := gwmpChargeHarness(t, 0, 2)
 	h.hear(t, joinRequest(t, gwmpJoinEUI, lorawan.EUI64{1, 2, 3}, 7, testSKey))
-	if push := ns.next(gwmp.PushData); len(push.Push.RXPK) != 2 {
+	if push := ns.Next(gwmp.PushData); len(push.Push.RXPK) != 2 {
 		t.Fatalf("join PUSH_DATA has %d rxpk, want 2", len(push.Push.RXPK))
 	}
 	if got := h.dropped("no_credits"); got != 0 {

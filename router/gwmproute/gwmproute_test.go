@@ -2,8 +2,6 @@ package gwmproute_test
 
 import (
 	"context"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/hexnet/hexnet/proto/hexnetpb"
 	"github.com/hexnet/hexnet/router/dedup"
 	"github.com/hexnet/hexnet/router/gwmproute"
+	"github.com/hexnet/hexnet/router/gwmproute/nstest"
 )
 
 type msg struct {
@@ -28,72 +27,8 @@ func (b *fakeBus) Publish(_ context.Context, topic string, _ byte, _ bool, p []b
 	return nil
 }
 
-// testNS is a plain UDP socket standing in for an external network server.
-type testNS struct {
-	t    *testing.T
-	conn *net.UDPConn
-	mu   sync.Mutex
-	peer *net.UDPAddr
-	seen []*gwmp.Packet // packets read while waiting for another type
-}
-
-func newTestNS(t *testing.T) *testNS {
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return &testNS{t: t, conn: c}
-}
-
-// next returns the next packet of type typ, acking PUSH_DATA/PULL_DATA.
-func (s *testNS) next(typ gwmp.Type) *gwmp.Packet {
-	s.t.Helper()
-	for i, p := range s.seen {
-		if p.Type == typ {
-			s.seen = append(s.seen[:i], s.seen[i+1:]...)
-			return p
-		}
-	}
-	buf := make([]byte, gwmp.MaxDatagram)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		_ = s.conn.SetReadDeadline(deadline)
-		n, from, err := s.conn.ReadFromUDP(buf)
-		if err != nil {
-			s.t.Fatalf("waiting for %v: %v", typ, err)
-		}
-		p, err := gwmp.Decode(buf[:n])
-		if err != nil {
-			s.t.Fatalf("decode: %v", err)
-		}
-		s.mu.Lock()
-		s.peer = from
-		s.mu.Unlock()
-		if p.Type == gwmp.PushData || p.Type == gwmp.PullData {
-			_, _ = s.conn.WriteToUDP(gwmp.Ack(p), from)
-		}
-		if p.Type == typ {
-			return p
-		}
-		s.seen = append(s.seen, p)
-	}
-}
-
-func (s *testNS) send(p *gwmp.Packet) {
-	b, err := gwmp.Encode(p)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.conn.WriteToUDP(b, s.peer); err != nil {
-		s.t.Fatal(err)
-	}
-}
-
 func TestForwardPullRespTxAck(t *testing.T) {
-	ns := newTestNS(t)
+	ns := nstest.New(t)
 	bus := &fakeBus{ch: make(chan msg, 8)}
 	f := gwmproute.New(gwmproute.Options{Bus: bus, AckWait: 2 * time.Second})
 	defer f.Close()
@@ -106,10 +41,10 @@ func TestForwardPullRespTxAck(t *testing.T) {
 		{Hotspot: weak.Address(), RSSI: -110, SNR: -5, Tmst: 100, FrequencyHz: 868100000, SpreadFactor: 7, BandwidthKHz: 125, CodingRate: "4/5"},
 		{Hotspot: hsKey.Address(), RSSI: -80, SNR: 7.5, Tmst: 5_000_000, FrequencyHz: 868100000, SpreadFactor: 7, BandwidthKHz: 125, CodingRate: "4/5", GatewayTime: gt},
 	}}
-	if err := f.Forward(context.Background(), "route-1", ns.conn.LocalAddr().String(), fr, 0); err != nil {
+	if err := f.Forward(context.Background(), "route-1", ns.Addr(), fr, 0); err != nil {
 		t.Fatal(err)
 	}
-	push := ns.next(gwmp.PushData)
+	push := ns.Next(gwmp.PushData)
 	if push.Version != gwmp.Version2 || push.GatewayEUI != gwmproute.GatewayEUI("route-1") {
 		t.Fatalf("header %+v", push)
 	}
@@ -121,12 +56,12 @@ func TestForwardPullRespTxAck(t *testing.T) {
 	if string(got) != string(phy) || rx.Tmst != 5_000_000 || rx.RSSI != -80 || rx.LSNR != 7.5 || rx.Freq != 868.1 || rx.DatR.String() != "SF7BW125" || rx.Time == nil || !rx.Time.Equal(gt) {
 		t.Fatalf("rxpk %+v", rx)
 	}
-	ns.next(gwmp.PullData) // the keepalive opens the downlink path
+	ns.Next(gwmp.PullData) // the keepalive opens the downlink path
 
 	tmst := uint32(6_000_000)
 	tx := &gwmp.TXPK{Tmst: &tmst, Freq: 868.1, Powe: 14, Modu: "LORA", DatR: gwmp.LoRa(7, 125), Codr: "4/5", IPol: true}
 	tx.SetPayload([]byte{0x60, 9, 9})
-	ns.send(&gwmp.Packet{Version: gwmp.Version2, Token: 0x1234, Type: gwmp.PullResp, TXPK: tx})
+	ns.Send(&gwmp.Packet{Version: gwmp.Version2, Token: 0x1234, Type: gwmp.PullResp, TXPK: tx})
 
 	var m msg
 	select {
@@ -149,7 +84,7 @@ func TestForwardPullRespTxAck(t *testing.T) {
 	if !f.HandleTxAck("hexnet/hotspot/"+string(hsKey.Address())+"/ack", ackPayload) {
 		t.Fatal("ack not taken")
 	}
-	ack := ns.next(gwmp.TxAck)
+	ack := ns.Next(gwmp.TxAck)
 	if ack.Token != 0x1234 || ack.TxError() != gwmp.TxTooLate {
 		t.Fatalf("tx ack %+v %v", ack, ack.TxError())
 	}
@@ -165,21 +100,21 @@ func TestForwardPullRespTxAck(t *testing.T) {
 }
 
 func TestTxAckNoneAfterWait(t *testing.T) {
-	ns := newTestNS(t)
+	ns := nstest.New(t)
 	bus := &fakeBus{ch: make(chan msg, 8)}
 	f := gwmproute.New(gwmproute.Options{Bus: bus, AckWait: 100 * time.Millisecond})
 	defer f.Close()
 	k, _ := identity.Generate()
 	fr := dedup.Frame{PHYPayload: []byte{0x40, 1, 2, 3, 4, 0, 0, 0, 1, 2, 3, 4}, Copies: []dedup.Copy{{Hotspot: k.Address(), Tmst: 1, FrequencyHz: 868300000, SpreadFactor: 9, BandwidthKHz: 125}}}
-	if err := f.Forward(context.Background(), "r2", ns.conn.LocalAddr().String(), fr, 1); err != nil {
+	if err := f.Forward(context.Background(), "r2", ns.Addr(), fr, 1); err != nil {
 		t.Fatal(err)
 	}
-	ns.next(gwmp.PushData)
+	ns.Next(gwmp.PushData)
 	tx := &gwmp.TXPK{Imme: true, Freq: 869.525, Powe: 27, Modu: "LORA", DatR: gwmp.LoRa(12, 125), IPol: true}
 	tx.SetPayload([]byte{0x60})
-	ns.send(&gwmp.Packet{Version: gwmp.Version2, Token: 7, Type: gwmp.PullResp, TXPK: tx})
+	ns.Send(&gwmp.Packet{Version: gwmp.Version2, Token: 7, Type: gwmp.PullResp, TXPK: tx})
 	<-bus.ch
-	ack := ns.next(gwmp.TxAck)
+	ack := ns.Next(gwmp.TxAck)
 	if ack.Token != 7 || ack.TxError() != gwmp.TxNone {
 		t.Fatalf("tx ack %+v", ack)
 	}
@@ -189,19 +124,19 @@ func TestTxAckNoneAfterWait(t *testing.T) {
 // network server) and fails, so that nothing is charged, when the address
 // is wrong or the forwarder is closed.
 func TestDial(t *testing.T) {
-	ns := newTestNS(t)
+	ns := nstest.New(t)
 	f := gwmproute.New(gwmproute.Options{Bus: &fakeBus{ch: make(chan msg, 1)}})
-	if err := f.Dial("r3", ns.conn.LocalAddr().String()); err != nil {
+	if err := f.Dial("r3", ns.Addr()); err != nil {
 		t.Fatalf("Dial: %v", err)
 	}
-	if p := ns.next(gwmp.PullData); p.GatewayEUI != gwmproute.GatewayEUI("r3") {
+	if p := ns.Next(gwmp.PullData); p.GatewayEUI != gwmproute.GatewayEUI("r3") {
 		t.Errorf("PULL_DATA from %s, want the route's gateway EUI", p.GatewayEUI)
 	}
 	if err := f.Dial("r4", "no port"); err == nil {
 		t.Error("Dial to an address without a port succeeded")
 	}
 	f.Close()
-	if err := f.Dial("r3", ns.conn.LocalAddr().String()); err == nil {
+	if err := f.Dial("r3", ns.Addr()); err == nil {
 		t.Error("Dial after Close succeeded")
 	}
 }
