@@ -176,12 +176,17 @@ func (c *cachedStore) DeleteDevice(ctx context.Context, devEUI lorawan.EUI64) er
 	if err == nil || errors.Is(err, store.ErrNotFound) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if addr, ok := c.addrOf[devEUI]; ok {
-			c.dropSession(addr, devEUI)
-		}
-		delete(c.devices, devEUI)
+		c.dropDevice(devEUI)
 	}
 	return err
+}
+
+// dropDevice forgets a device and its session; c.mu is held.
+func (c *cachedStore) dropDevice(devEUI lorawan.EUI64) {
+	if addr, ok := c.addrOf[devEUI]; ok {
+		c.dropSession(addr, devEUI)
+	}
+	delete(c.devices, devEUI)
 }
 
 // UpdateDevice writes through and drops the cached device, so that this
@@ -230,6 +235,17 @@ func (c *cachedStore) bound() {
 // writes made with it (the management API's, in the same process) are seen
 // by this router at once.
 func (r *Router) Store() Store { return r.store }
+
+// forgetDevice drops a device and its session from the cache, if there is
+// one.
+func (r *Router) forgetDevice(devEUI lorawan.EUI64) {
+	if r.cache == nil {
+		return
+	}
+	r.cache.mu.Lock()
+	defer r.cache.mu.Unlock()
+	r.cache.dropDevice(devEUI)
+}
 
 // forgetAll empties the cache, if there is one.
 func (r *Router) forgetAll() {

@@ -230,7 +230,6 @@ func (cr *clusterRun) closeAll(change string) {
 		cr.setOwned(p, false)
 		cr.handovers.WithLabelValues(change).Inc()
 	}
-	cr.heldGauge.Set(0)
 }
 
 func (cr *clusterRun) heldPartitions() []int {
@@ -265,8 +264,8 @@ func (cr *clusterRun) ownsShard(shard int) bool {
 
 // ownsDevice reports whether this instance consumes the shard of the
 // device's data uplinks (of its join requests while it has no session);
-// always true outside a cluster. A store error counts as not owning: every
-// instance would fail the same way, and one of them must not answer twice.
+// always true outside a cluster. When the session cannot be read, the
+// shard of the DevEUI decides, so one instance still answers, once.
 func (r *Router) ownsDevice(ctx context.Context, devEUI lorawan.EUI64) bool {
 	if r.cluster == nil {
 		return true

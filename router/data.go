@@ -39,7 +39,7 @@ func (r *Router) handleData(ctx context.Context, j job) {
 	u.sess.FCntUp = u.fcnt + 1
 	u.sess.UpdatedAt = r.clock.Now()
 	if err := r.store.SaveSession(ctx, u.sess); errors.Is(err, store.ErrNotFound) {
-		r.forgetAll() // deleted while its session was cached
+		r.forgetDevice(u.dev.DevEUI) // deleted while its session was cached
 		r.drop(dropUnknownDevice, "dev_eui", u.dev.DevEUI, "dedup_id", j.frame.ID)
 		return
 	} else if err != nil {
